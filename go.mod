@@ -1,0 +1,3 @@
+module github.com/dmprivacy/dmprivacy
+
+go 1.26.8

@@ -1,0 +1,123 @@
+package inbox
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Audience is a group a sender belongs to relative to a recipient. Audiences
+// are directed facts, and one sender is usually in several at once (a friend
+// is also a follower and followed); a policy routes each audience and takes
+// the most permissive answer.
+type Audience uint8
+
+// Audiences of a sender S relative to a recipient R, in the order in which a
+// policy names the reason for a decision: when several audiences give the
+// same route, the first one in this order is the reason.
+const (
+	AudienceConversation        Audience = iota // an accepted thread, or one R started that R has not declined
+	AudienceFriend                              // S follows R and R follows S
+	AudienceRecommendedContact                  // R has S's number, and S lets contacts be suggested
+	AudienceRecommendedFacebook                 // Facebook friends, and S lets Facebook friends be suggested
+	AudienceFollowed                            // R follows S
+	AudienceFollower                            // S follows R
+	AudienceContact                             // R has S's number
+	AudienceReverseContact                      // S has R's number
+	AudienceFacebookFriend                      // S and R are Facebook friends
+	AudienceFriendOfFriend                      // S and R have a friend in common
+	AudienceVerified                            // S is a verified account
+	AudienceAnyone                              // every sender
+)
+
+// NumAudiences is the number of audiences, the length of a [Table].
+const NumAudiences = 12
+
+var audienceNames = [NumAudiences]string{
+	"conversation", "friend", "recommended_contact", "recommended_facebook",
+	"followed", "follower", "contact", "reverse_contact", "facebook_friend",
+	"friend_of_friend", "verified", "anyone",
+}
+
+// String returns the audience's name as DESIGN.md and scenario files spell
+// it: friend, follower, followed, contact, reverse_contact, facebook_friend,
+// friend_of_friend, verified, conversation, anyone, recommended_contact,
+// recommended_facebook.
+func (a Audience) String() string {
+	if int(a) < len(audienceNames) {
+		return audienceNames[a]
+	}
+	return fmt.Sprintf("Audience(%d)", uint8(a))
+}
+
+// ParseAudience returns the audience with the given name.
+func ParseAudience(text string) (Audience, error) {
+	for i, n := range audienceNames {
+		if n == text {
+			return Audience(i), nil
+		}
+	}
+	return 0, fmt.Errorf("inbox: unknown audience %q (want %s)", text, strings.Join(audienceNames[:], ", "))
+}
+
+// Route is what a routing table says for an audience. Routes are ordered by
+// permissiveness, and the zero value is the safe one: [Deny].
+type Route uint8
+
+// Routes, tightest first.
+const (
+	Deny          Route = iota // not delivered
+	RouteRequests              // delivered to message requests
+	RoutePrimary               // delivered to the chats list
+)
+
+var routeNames = [...]string{"deny", "requests", "primary"}
+
+// String returns deny, requests or primary.
+func (r Route) String() string {
+	if int(r) < len(routeNames) {
+		return routeNames[r]
+	}
+	return fmt.Sprintf("Route(%d)", uint8(r))
+}
+
+// ParseRoute returns the route named deny, requests or primary.
+func ParseRoute(text string) (Route, error) {
+	for i, n := range routeNames {
+		if n == text {
+			return Route(i), nil
+		}
+	}
+	return Deny, fmt.Errorf("inbox: unknown route %q (want primary, requests or deny)", text)
+}
+
+// Folder returns the folder a message routed r lands in.
+func (r Route) Folder() Folder {
+	switch r {
+	case RoutePrimary:
+		return Primary
+	case RouteRequests:
+		return Requests
+	}
+	return NoFolder
+}
+
+// Table is a routing table: a route for every audience. An inbox mode is a
+// named table; the zero Table denies everyone.
+type Table [NumAudiences]Route
+
+// With returns a copy of t with audience a routed to r.
+func (t Table) With(a Audience, r Route) Table {
+	t[a] = r
+	return t
+}
+
+// AtLeast reports whether t routes every audience at least as permissively
+// as u: a looser mode never routes anyone worse than a tighter one.
+func (t Table) AtLeast(u Table) bool {
+	for i := range t {
+		if t[i] < u[i] {
+			return false
+		}
+	}
+	return true
+}

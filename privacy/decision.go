@@ -1,0 +1,69 @@
+package privacy
+
+import (
+	"time"
+
+	"github.com/dmprivacy/dmprivacy/inbox"
+)
+
+// Request is one question for [Engine.Check]: may Sender message Recipient
+// at time At? The struct may gain fields; their zero values will keep
+// today's meaning.
+type Request[ID comparable] struct {
+	Sender, Recipient ID
+
+	// At is the time of the decision: ages, the mode default and the
+	// request cap's window are computed at At. Zero means the engine's
+	// clock (Options.Now).
+	At time.Time
+}
+
+// Decision is the engine's answer. The zero Decision denies, with
+// [ReasonError]: it is what a failed check returns.
+type Decision struct {
+	// Allowed reports whether the message is delivered.
+	Allowed bool
+
+	// Folder is where an allowed message lands; NoFolder when denied.
+	Folder inbox.Folder
+
+	// Reason is the audit reason, for the host's back end only.
+	Reason Reason
+
+	// View is what the sender may be shown; the only field meant for the
+	// sender's screen.
+	View View
+}
+
+// Delivery returns how the message lands, for the conversation lifecycle
+// ([inbox.Next], [inbox.Memory.Deliver]): a restricted delivery is held, a
+// stranger's message to Requests is a request.
+func (d Decision) Delivery() inbox.Delivery {
+	switch {
+	case !d.Allowed:
+		return inbox.Undelivered
+	case d.Folder == inbox.Primary:
+		return inbox.ToPrimary
+	case d.Reason == ReasonRestricted:
+		return inbox.AsHeld
+	default:
+		return inbox.AsRequest
+	}
+}
+
+// String returns the decision as scenario files write it: "allow primary
+// friend" or "deny blocked_by_recipient".
+func (d Decision) String() string {
+	if !d.Allowed {
+		return "deny " + d.Reason.String()
+	}
+	return "allow " + d.Folder.String() + " " + d.Reason.String()
+}
+
+func deny(r Reason) Decision {
+	return Decision{Reason: r, View: viewOf(false, r)}
+}
+
+func allow(f inbox.Folder, r Reason) Decision {
+	return Decision{Allowed: true, Folder: f, Reason: r, View: ViewAllowed}
+}

@@ -1,0 +1,198 @@
+package privacy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dmprivacy/dmprivacy/graph"
+	"github.com/dmprivacy/dmprivacy/inbox"
+)
+
+// Errors of the engine, for [errors.Is]. A store's own error is wrapped, so
+// errors.Is finds it too.
+var (
+	ErrNilReader   = errors.New("privacy: nil reader")
+	ErrUnknownUser = errors.New("privacy: unknown user")
+)
+
+// Options configure an [Engine]. The zero Options, like a nil *Options,
+// means the defaults.
+type Options struct {
+	// Policy is the platform's rules; nil means [TikTok].
+	Policy *Policy
+
+	// Now is the engine's clock, used by CanMessage and by requests whose
+	// At is zero; nil means time.Now.
+	Now func() time.Time
+}
+
+// Engine decides who may message whom, over a host's graph and inbox
+// readers and a policy. It holds no state of its own beyond its
+// configuration, so it is safe for concurrent use, and every decision reads
+// the stores afresh: on the embedded stores, once a write returns, every
+// later decision sees it.
+type Engine[ID comparable] struct {
+	graph  graph.Reader[ID]
+	inbox  inbox.Reader[ID]
+	facts  inbox.FactReader[ID] // nil unless a reader has the capability
+	policy Policy
+	now    func() time.Time
+}
+
+// New returns an engine over the host's readers. If either reader
+// implements [inbox.FactReader], the engine reads every fact of a decision
+// in one call; otherwise it reads the graph pair ([graph.PairReader] if
+// present) and the inbox facts separately. New fails if a reader is nil or
+// the policy is invalid (see [Policy.Validate]).
+func New[ID comparable](g graph.Reader[ID], in inbox.Reader[ID], opts *Options) (*Engine[ID], error) {
+	if g == nil || in == nil {
+		return nil, ErrNilReader
+	}
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Policy == nil {
+		o.Policy = TikTok()
+	}
+	if err := o.Policy.Validate(); err != nil {
+		return nil, err
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	e := &Engine[ID]{graph: g, inbox: in, policy: *o.Policy, now: o.Now}
+	if o.Policy.Availability.Rollout != nil {
+		e.policy.Availability.Rollout = make(map[inbox.Mode]*inbox.Cohort, len(o.Policy.Availability.Rollout))
+		for m, c := range o.Policy.Availability.Rollout {
+			cc := *c
+			e.policy.Availability.Rollout[m] = &cc
+		}
+	}
+	if fr, ok := in.(inbox.FactReader[ID]); ok {
+		e.facts = fr
+	} else if fr, ok := g.(inbox.FactReader[ID]); ok {
+		e.facts = fr
+	}
+	return e, nil
+}
+
+// Policy returns a copy of the engine's policy.
+func (e *Engine[ID]) Policy() *Policy {
+	p := e.policy
+	return &p
+}
+
+// CanMessage decides, now, whether sender may message recipient and where
+// the message lands. It is Check with At set to the engine's clock.
+func (e *Engine[ID]) CanMessage(ctx context.Context, sender, recipient ID) (Decision, error) {
+	return e.Check(ctx, Request[ID]{Sender: sender, Recipient: recipient, At: e.now()})
+}
+
+// Check decides the request. A deny is a value, not an error: the error is
+// non-nil only when a store failed or ctx ended, and then the decision is
+// the zero Decision, a deny (fail closed). Check does not allocate on the
+// embedded stores.
+func (e *Engine[ID]) Check(ctx context.Context, q Request[ID]) (Decision, error) {
+	d, err := e.check(ctx, &q, nil)
+	return d, err
+}
+
+// Explain decides the request like Check and returns the trace of the steps
+// taken and the facts used.
+func (e *Engine[ID]) Explain(ctx context.Context, q Request[ID]) (*Explanation, error) {
+	tr := &trace{}
+	d, err := e.check(ctx, &q, tr)
+	x := &Explanation{Decision: d, Steps: tr.steps, Mode: tr.eff, ModeSet: tr.set, Audiences: tr.auds, PendingRequests: tr.pending}
+	x.Edges, x.Conversation = tr.edges, tr.conv
+	return x, err
+}
+
+func (e *Engine[ID]) check(ctx context.Context, q *Request[ID], tr *trace) (Decision, error) {
+	if err := ctx.Err(); err != nil {
+		return Decision{}, fmt.Errorf("privacy: %w", err)
+	}
+	if q.At.IsZero() {
+		q.At = e.now()
+	}
+	p := &e.policy
+	var f inbox.Facts[ID]
+	var err error
+	haveCount := false
+	if e.facts != nil {
+		fq := inbox.Query[ID]{Sender: q.Sender, Recipient: q.Recipient, At: q.At}
+		if p.RequestCap > 0 {
+			fq.Window = p.RequestWindow
+			haveCount = true
+		}
+		f, err = e.facts.Facts(ctx, fq)
+	} else {
+		f, err = inbox.ReadFacts(ctx, e.graph, e.inbox, inbox.Query[ID]{Sender: q.Sender, Recipient: q.Recipient, At: q.At})
+	}
+	if err != nil {
+		return Decision{}, fmt.Errorf("privacy: reading facts: %w", err)
+	}
+	traceFacts(tr, &f)
+	ev := evaluate(p, q, &f, tr)
+	d := ev.d
+	if needsCap(p, &ev, &f, q.Sender) {
+		n := f.PendingRequests
+		if !haveCount {
+			n, err = e.inbox.PendingRequests(ctx, q.Sender, q.At.Add(-p.RequestWindow), q.At)
+			if err != nil {
+				return Decision{}, fmt.Errorf("privacy: counting pending requests: %w", err)
+			}
+		}
+		tr.count(n)
+		d = applyCap(p, d, n, tr)
+	}
+	// A context that ended while the facts were read may have cut a read
+	// short in a way the store did not report: fail closed.
+	if err := ctx.Err(); err != nil {
+		return Decision{}, fmt.Errorf("privacy: %w", err)
+	}
+	return d, nil
+}
+
+// ValidateSettings reports whether user may choose s now under the engine's
+// policy: nil, or an error wrapping [inbox.ErrModeUnavailable] that names
+// the mode and why (the user's age band, a rollout cohort), or
+// [ErrUnknownUser]. Hosts call it before storing settings; a mode validated
+// once stays valid as the user ages.
+func (e *Engine[ID]) ValidateSettings(ctx context.Context, user ID, s inbox.Settings) error {
+	return e.ValidateSettingsAt(ctx, user, s, e.now())
+}
+
+// ValidateSettingsAt is ValidateSettings at time at.
+func (e *Engine[ID]) ValidateSettingsAt(ctx context.Context, user ID, s inbox.Settings, at time.Time) error {
+	u, err := e.graph.User(ctx, user)
+	if err != nil {
+		return fmt.Errorf("privacy: reading user: %w", err)
+	}
+	if u.Status == graph.StatusUnknown {
+		return fmt.Errorf("%w: %v", ErrUnknownUser, user)
+	}
+	if s.Mode.Valid() && s.Mode != inbox.ModeDefault && e.policy.Modes[s.Mode].Name == "" {
+		return &inbox.ModeError{Mode: s.Mode, Band: u.BandAt(at), Why: "policy " + e.policy.Name + " does not offer it"}
+	}
+	return e.policy.Availability.Validate(s, u.BandAt(at), inbox.CohortKey(user))
+}
+
+// EffectiveMode returns the mode that applies to user at time at: the one
+// they chose, or their age band's default, and whether they chose it.
+func (e *Engine[ID]) EffectiveMode(ctx context.Context, user ID, at time.Time) (inbox.Mode, bool, error) {
+	s, err := e.inbox.Settings(ctx, user)
+	if err != nil {
+		return inbox.ModeDefault, false, fmt.Errorf("privacy: reading settings: %w", err)
+	}
+	if s.Mode != inbox.ModeDefault {
+		return s.Mode, true, nil
+	}
+	u, err := e.graph.User(ctx, user)
+	if err != nil {
+		return inbox.ModeDefault, false, fmt.Errorf("privacy: reading user: %w", err)
+	}
+	return e.policy.Availability.Default(u.BandAt(at)), false, nil
+}

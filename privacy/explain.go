@@ -1,0 +1,171 @@
+package privacy
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dmprivacy/dmprivacy/graph"
+	"github.com/dmprivacy/dmprivacy/inbox"
+)
+
+// Explanation is the trace of one decision: each step the engine took, in
+// order, with the facts it used. It is for the host's back end (support
+// tools, audits, the scenario runner's -explain), never for the sender.
+type Explanation struct {
+	Decision Decision
+
+	// Mode is the recipient's effective mode, and ModeSet whether they
+	// chose it (else it is their age band's default). Both are zero when a
+	// gate decided before the mode was needed.
+	Mode    inbox.Mode
+	ModeSet bool
+
+	// Audiences are the audiences the sender is in relative to the
+	// recipient; nil when a gate decided first.
+	Audiences []inbox.Audience
+
+	// Facts is the graph and inbox facts the decision read.
+	Edges           graph.Edges
+	Conversation    inbox.State
+	PendingRequests int // -1 when the cap was not consulted
+
+	Steps []Step
+}
+
+// Step is one step of a decision.
+type Step struct {
+	ID      string // the decision-table step: "1", "2b", …, "mode", "route", "11", "12"
+	Rule    string // the condition the step tests
+	Facts   string // the facts it used
+	Matched bool   // whether the condition held; a gate that matches decides
+}
+
+// String renders the explanation as lines of text.
+func (x *Explanation) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "decision: %v (sender view %v)\n", x.Decision, x.Decision.View)
+	for _, s := range x.Steps {
+		mark := " "
+		if s.Matched {
+			mark = "✓"
+		}
+		fmt.Fprintf(&b, "  %s %-5s %s", mark, s.ID, s.Rule)
+		if s.Facts != "" {
+			fmt.Fprintf(&b, " [%s]", s.Facts)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// trace collects steps. Every method is safe on a nil *trace and then does
+// nothing, so the hot path pays one nil check per step and formats nothing.
+type trace struct {
+	steps   []Step
+	eff     inbox.Mode
+	set     bool
+	auds    []inbox.Audience
+	edges   graph.Edges
+	conv    inbox.State
+	pending int
+}
+
+func (t *trace) add(s Step) { t.steps = append(t.steps, s) }
+
+func (t *trace) gate(id, rule string, hit bool) bool {
+	if t != nil {
+		t.add(Step{ID: id, Rule: rule, Matched: hit})
+	}
+	return hit
+}
+
+func (t *trace) gateStatus(id, who string, st graph.Status) bool {
+	hit := st != graph.Active
+	if t != nil {
+		t.add(Step{ID: id, Rule: who + " unknown, deactivated, suspended or deleted", Facts: who + " status " + st.String(), Matched: hit})
+	}
+	return hit
+}
+
+func (t *trace) gateAge(id, rule string, young, old, minAge int, hit bool) bool {
+	if t != nil {
+		t.add(Step{ID: id, Rule: rule, Facts: fmt.Sprintf("age %s, minimum %d", ageText(young, old), minAge), Matched: hit})
+	}
+	return hit
+}
+
+func (t *trace) gateMinor(id string, sOld, rYoung, adult int, friends, hit bool) bool {
+	if t != nil {
+		t.add(Step{ID: id, Rule: "recipient is a minor, sender an adult, and they are not friends",
+			Facts: fmt.Sprintf("sender up to %s, recipient from %d, adult at %d, friends %v", ageText(sOld, sOld), rYoung, adult, friends), Matched: hit})
+	}
+	return hit
+}
+
+func ageText(young, old int) string {
+	const unbounded = int(^uint(0) >> 1)
+	switch {
+	case young == old:
+		return fmt.Sprint(young)
+	case old == unbounded && young == 0:
+		return "unknown"
+	case old == unbounded:
+		return fmt.Sprintf("%d+", young)
+	}
+	return fmt.Sprintf("%d–%d", young, old)
+}
+
+func (t *trace) mode(p *Policy, set, eff inbox.Mode, band graph.AgeBand) {
+	if t == nil {
+		return
+	}
+	t.eff, t.set = eff, set != inbox.ModeDefault
+	facts := "chosen by the recipient"
+	if set == inbox.ModeDefault {
+		facts = "never set: the default for age band " + band.String()
+	}
+	t.add(Step{ID: "mode", Rule: "recipient's mode is " + p.ModeName(eff), Facts: facts, Matched: true})
+}
+
+func (t *trace) route(a inbox.Audience, r inbox.Route, better bool) {
+	if t != nil {
+		t.auds = append(t.auds, a)
+		t.add(Step{ID: "route", Rule: "sender is in audience " + a.String(), Facts: "routed " + r.String(), Matched: better})
+	}
+}
+
+func (t *trace) outcome(best inbox.Route, why Reason) {
+	if t != nil {
+		t.add(Step{ID: "route", Rule: "most permissive route", Facts: best.String() + ", reason " + why.String(), Matched: best != inbox.Deny})
+	}
+}
+
+func (t *trace) gateRestrict(best inbox.Route, restricted bool) bool {
+	hit := best == inbox.RoutePrimary && restricted
+	if t != nil {
+		t.add(Step{ID: "11", Rule: "base is primary and the recipient restricted the sender",
+			Facts: fmt.Sprintf("base %v, restricted %v", best, restricted), Matched: hit})
+	}
+	return hit
+}
+
+func (t *trace) gateCap(pending, limit int, hit bool) bool {
+	if t != nil {
+		t.add(Step{ID: "12", Rule: "a new message request and the sender is at the cap",
+			Facts: fmt.Sprintf("%d pending of %d", pending, limit), Matched: hit})
+	}
+	return hit
+}
+
+func traceFacts[ID comparable](t *trace, f *inbox.Facts[ID]) {
+	if t != nil {
+		t.pending = -1
+		t.edges, t.conv = f.Pair.Edges, f.Conversation.State
+	}
+}
+
+func (t *trace) count(n int) {
+	if t != nil {
+		t.pending = n
+	}
+}
