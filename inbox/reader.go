@@ -126,3 +126,21 @@ func (f ReaderFuncs[ID]) PendingRequests(ctx context.Context, sender ID, after, 
 	}
 	return f.PendingRequestsFunc(ctx, sender, after, upTo)
 }
+
+// BatchQuery asks for the facts of one sender with many recipients (a share
+// sheet): the same sender, time and window as a [Query] for each recipient.
+type BatchQuery[ID comparable] struct {
+	Sender     ID
+	Recipients []ID
+	At         time.Time
+	Window     time.Duration
+}
+
+// BatchFactReader is an optional capability: the facts of a whole batch in
+// one call (one round trip for a database), for the engine's batch check.
+// FactsBatch fills dst[i] with what [FactReader.Facts] would return for
+// Recipients[i]; len(dst) equals len(q.Recipients). The engine looks for it
+// like FactReader; without it, a batch is read one recipient at a time.
+type BatchFactReader[ID comparable] interface {
+	FactsBatch(ctx context.Context, q BatchQuery[ID], dst []Facts[ID]) error
+}
