@@ -195,8 +195,9 @@ func (u User) BandAt(t time.Time) AgeBand {
 
 // BirthForAge returns the latest birth date at which someone is the given
 // number of whole years old on the UTC date of t: the same calendar day,
-// years earlier (28 February for 29 February in a year without one). A user
-// with this birth date turned that age on that day.
+// years earlier. A user with this birth date turned that age on that day,
+// except on 29 February: when the birth year has none, the date is 28
+// February, and the user turned that age the day before.
 func BirthForAge(t time.Time, years int) time.Time {
 	y, m, d := t.UTC().Date()
 	y -= years
