@@ -1,0 +1,215 @@
+package inbox_test
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/dmprivacy/dmprivacy/graph"
+	"github.com/dmprivacy/dmprivacy/inbox"
+)
+
+func TestSettingsJSON(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in      string
+		want    inbox.Settings
+		wantErr string
+	}{
+		{in: `{"mode":"everyone"}`, want: inbox.Settings{Mode: inbox.Everyone}},
+		{in: `{"mode":"suggested"}`, want: inbox.Settings{Mode: inbox.SuggestedFriends}},
+		{in: `{"mode":"friends"}`, want: inbox.Settings{Mode: inbox.Friends}},
+		{in: ` {"mode":"noone"} `, want: inbox.Settings{Mode: inbox.NoOne}},
+		{in: `{}`, want: inbox.Settings{}},
+		{in: `{"mode":"default"}`, want: inbox.Settings{}},
+		{in: `{"mode":"Everyone"}`, wantErr: `unknown mode "Everyone"`},
+		{in: `{"mode":"all"}`, wantErr: `unknown mode "all"`},
+		{in: `{"mode":3}`, wantErr: "cannot unmarshal number"},
+		{in: `{"mode":"friends","extra":1}`, wantErr: `unknown field "extra"`},
+		{in: `{"mode":"friends"}{}`, wantErr: "after top-level value"},
+		{in: `null`, wantErr: "null is not an object"},
+		{in: `[]`, wantErr: "cannot unmarshal array"},
+		{in: ``, wantErr: "unexpected end"},
+	}
+	for _, tc := range tests {
+		got := inbox.Settings{Mode: inbox.NoOne} // unchanged on error
+		err := json.Unmarshal([]byte(tc.in), &got)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("Unmarshal(%s): err = %v, want one containing %q", tc.in, err, tc.wantErr)
+			}
+			if err != nil && got.Mode != inbox.NoOne {
+				t.Errorf("Unmarshal(%s) failed but changed the settings to %v", tc.in, got)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("Unmarshal(%s): %v", tc.in, err)
+			continue
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("Unmarshal(%s) mismatch (-want +got):\n%s", tc.in, diff)
+		}
+	}
+	for m := inbox.ModeDefault; m < inbox.NumModes; m++ {
+		data, err := json.Marshal(inbox.Settings{Mode: m})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back inbox.Settings
+		if err := json.Unmarshal(data, &back); err != nil || back.Mode != m {
+			t.Errorf("round trip of %v via %s: %v, %v", m, data, back, err)
+		}
+	}
+	if _, err := json.Marshal(inbox.Settings{Mode: 99}); err == nil {
+		t.Error("Marshal of an invalid mode succeeded")
+	}
+}
+
+// FuzzSettingsJSON: decoding never panics, and whatever decodes encodes
+// back to something that decodes to the same settings.
+func FuzzSettingsJSON(f *testing.F) {
+	for _, s := range []string{`{"mode":"everyone"}`, `{}`, `{"mode":"noone","x":1}`, `null`, `{"mode":"friends"} x`, `{"mode":"\u0066riends"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var s inbox.Settings
+		if err := json.Unmarshal(data, &s); err != nil {
+			return
+		}
+		if !s.Mode.Valid() {
+			t.Fatalf("decoded an invalid mode %d from %q", s.Mode, data)
+		}
+		out, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back inbox.Settings
+		if err := json.Unmarshal(out, &back); err != nil || back != s {
+			t.Fatalf("%q → %v → %s → %v, %v", data, s, out, back, err)
+		}
+	})
+}
+
+func TestParseNames(t *testing.T) {
+	t.Parallel()
+	for m := inbox.ModeDefault; m < inbox.NumModes; m++ {
+		if got, err := inbox.ParseMode(m.String()); err != nil || got != m {
+			t.Errorf("ParseMode(%q) = %v, %v", m, got, err)
+		}
+	}
+	for a := inbox.Audience(0); a < inbox.NumAudiences; a++ {
+		if got, err := inbox.ParseAudience(a.String()); err != nil || got != a {
+			t.Errorf("ParseAudience(%q) = %v, %v", a, got, err)
+		}
+	}
+	for s := inbox.Pending; s <= inbox.Declined; s++ {
+		if got, err := inbox.ParseState(s.String()); err != nil || got != s {
+			t.Errorf("ParseState(%q) = %v, %v", s, got, err)
+		}
+	}
+	for r := inbox.Deny; r <= inbox.RoutePrimary; r++ {
+		if got, err := inbox.ParseRoute(r.String()); err != nil || got != r {
+			t.Errorf("ParseRoute(%q) = %v, %v", r, got, err)
+		}
+	}
+	if _, err := inbox.ParseMode("EVERYONE"); err == nil {
+		t.Error("ParseMode is case-insensitive")
+	}
+}
+
+func tiktokAvailability() *inbox.Availability {
+	var a inbox.Availability
+	minors := inbox.ModesOf(inbox.NoOne, inbox.Friends, inbox.SuggestedFriends)
+	for b := range graph.NumAgeBands {
+		a.Defaults[b] = inbox.NoOne
+		a.Choosable[b] = minors
+	}
+	a.Defaults[graph.Age18Plus] = inbox.Friends
+	a.Choosable[graph.Age18Plus] = minors | inbox.ModesOf(inbox.Everyone)
+	return &a
+}
+
+func TestAvailability(t *testing.T) {
+	t.Parallel()
+	a := tiktokAvailability()
+	if got := a.Effective(inbox.Settings{}, graph.Age16to17); got != inbox.NoOne {
+		t.Errorf("16-17 default = %v", got)
+	}
+	if got := a.Effective(inbox.Settings{}, graph.Age18Plus); got != inbox.Friends {
+		t.Errorf("18+ default = %v", got)
+	}
+	if got := a.Effective(inbox.Settings{Mode: inbox.SuggestedFriends}, graph.Age18Plus); got != inbox.SuggestedFriends {
+		t.Errorf("chosen = %v", got)
+	}
+	err := a.Validate(inbox.Settings{Mode: inbox.Everyone}, graph.Age16to17, "u1")
+	var me *inbox.ModeError
+	if !errors.As(err, &me) || !errors.Is(err, inbox.ErrModeUnavailable) || me.Mode != inbox.Everyone {
+		t.Fatalf("16-17 choosing everyone: %v", err)
+	}
+	if want := "inbox: mode everyone is not available: users whose age is 16-17 may not choose it"; err.Error() != want {
+		t.Errorf("error text %q, want %q", err, want)
+	}
+	if err := a.Validate(inbox.Settings{Mode: inbox.Everyone}, graph.Age18Plus, "u1"); err != nil {
+		t.Errorf("adult choosing everyone: %v", err)
+	}
+	a.Rollout = map[inbox.Mode]*inbox.Cohort{inbox.Everyone: {Allow: []string{"pilot"}}}
+	err = a.Validate(inbox.Settings{Mode: inbox.Everyone}, graph.Age18Plus, "u1")
+	if err == nil || !strings.Contains(err.Error(), "mode everyone is not available: it is still rolling out, to a cohort this user is not in") {
+		t.Errorf("outside the cohort: %v", err)
+	}
+	if err := a.Validate(inbox.Settings{Mode: inbox.Everyone}, graph.Age18Plus, "pilot"); err != nil {
+		t.Errorf("in the cohort: %v", err)
+	}
+	if err := a.Validate(inbox.Settings{Mode: inbox.Everyone}, graph.Age16to17, "pilot"); err == nil {
+		t.Error("a cohort let a 17-year-old choose everyone")
+	}
+}
+
+func TestCohortPercentIsStableAndGrows(t *testing.T) {
+	t.Parallel()
+	c10 := &inbox.Cohort{Percent: 10, Salt: "everyone-2022"}
+	c50 := &inbox.Cohort{Percent: 50, Salt: "everyone-2022"}
+	in10, in50 := 0, 0
+	const n = 20000
+	for i := range n {
+		k := inbox.CohortKey(i)
+		a, b := c10.Contains(k), c50.Contains(k)
+		if a && !b {
+			t.Fatalf("user %d is in the 10%% cohort but not the 50%% one", i)
+		}
+		if a != c10.Contains(k) {
+			t.Fatalf("user %d: membership is not stable", i)
+		}
+		if a {
+			in10++
+		}
+		if b {
+			in50++
+		}
+	}
+	if in10 < n*8/100 || in10 > n*12/100 || in50 < n*47/100 || in50 > n*53/100 {
+		t.Errorf("10%% cohort has %d of %d, 50%% has %d", in10, n, in50)
+	}
+	if inbox.CohortKey(42) != inbox.CohortKey("42") || inbox.CohortKey(int64(42)) != "42" {
+		t.Error("CohortKey forms differ")
+	}
+	var none *inbox.Cohort
+	if !none.Contains("x") {
+		t.Error("a nil cohort must contain everyone")
+	}
+}
+
+func TestSettingsUnmarshalDirect(t *testing.T) {
+	t.Parallel()
+	// Callers that bypass json.Unmarshal get the same strictness.
+	var s inbox.Settings
+	for _, in := range []string{`{"mode":"friends"} {}`, `{"mode":"friends"`, `null`} {
+		if err := s.UnmarshalJSON([]byte(in)); err == nil {
+			t.Errorf("UnmarshalJSON(%s) succeeded", in)
+		}
+	}
+}
