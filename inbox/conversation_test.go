@@ -133,9 +133,9 @@ func TestPendingWindow(t *testing.T) {
 		after, upTo time.Time
 		want        int
 	}{
-		{t0.Add(-24 * time.Hour), t0, 4},            // -18, -12, -6, 0: -24 is on the open edge
-		{t0.Add(-24*time.Hour - 1), t0, 5},          // now -24 is inside
-		{t0.Add(-24 * time.Hour), t0.Add(-1), 3},    // 0 is past the closed edge
+		{t0.Add(-24 * time.Hour), t0, 4},         // -18, -12, -6, 0: -24 is on the open edge
+		{t0.Add(-24*time.Hour - 1), t0, 5},       // now -24 is inside
+		{t0.Add(-24 * time.Hour), t0.Add(-1), 3}, // 0 is past the closed edge
 		{t0.Add(-48 * time.Hour), t0.Add(time.Hour * 48), 7},
 		{t0, t0, 0},
 		{t0, t0.Add(-time.Hour), 0},

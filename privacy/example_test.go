@@ -21,7 +21,7 @@ func Example() {
 		g.SetUser(name, adult)
 	}
 	g.Follow("ana", "ben")
-	g.Follow("ben", "ana")                                    // ana and ben are friends
+	g.Follow("ben", "ana")                                      // ana and ben are friends
 	ib.SetSettings("ana", inbox.Settings{Mode: inbox.Everyone}) // ana hears from everyone
 
 	engine, err := privacy.New[string](g, ib, &privacy.Options{Now: func() time.Time { return now }})
