@@ -37,6 +37,7 @@ type Engine[ID comparable] struct {
 	graph  graph.Reader[ID]
 	inbox  inbox.Reader[ID]
 	facts  inbox.FactReader[ID] // nil unless a reader has the capability
+	pairs  graph.PairReader[ID] // nil unless the graph reader has it
 	policy Policy
 	now    func() time.Time
 }
@@ -71,10 +72,14 @@ func New[ID comparable](g graph.Reader[ID], in inbox.Reader[ID], opts *Options) 
 			e.policy.Availability.Rollout[m] = &cc
 		}
 	}
+	// Capabilities are discovered once, not per decision.
 	if fr, ok := in.(inbox.FactReader[ID]); ok {
 		e.facts = fr
 	} else if fr, ok := g.(inbox.FactReader[ID]); ok {
 		e.facts = fr
+	}
+	if pr, ok := g.(graph.PairReader[ID]); ok {
+		e.pairs = pr
 	}
 	return e, nil
 }
@@ -128,11 +133,11 @@ func (e *Engine[ID]) check(ctx context.Context, q *Request[ID], tr *trace) (Deci
 			haveCount = true
 		}
 		f, err = e.facts.Facts(ctx, fq)
-	} else {
-		f, err = inbox.ReadFacts(ctx, e.graph, e.inbox, inbox.Query[ID]{Sender: q.Sender, Recipient: q.Recipient, At: q.At})
-	}
-	if err != nil {
-		return Decision{}, fmt.Errorf("privacy: reading facts: %w", err)
+		if err != nil {
+			return Decision{}, fmt.Errorf("privacy: reading facts: %w", err)
+		}
+	} else if err = e.readFacts(ctx, q, &f); err != nil {
+		return Decision{}, err
 	}
 	traceFacts(tr, &f)
 	ev := evaluate(p, q, &f, tr)
@@ -154,6 +159,28 @@ func (e *Engine[ID]) check(ctx context.Context, q *Request[ID], tr *trace) (Deci
 		return Decision{}, fmt.Errorf("privacy: %w", err)
 	}
 	return d, nil
+}
+
+// readFacts reads the facts of q without a FactReader: the graph pair (one
+// call with a PairReader), the recipient's settings and the conversation.
+// The pending count is read later, only if the cap applies.
+func (e *Engine[ID]) readFacts(ctx context.Context, q *Request[ID], f *inbox.Facts[ID]) error {
+	var err error
+	if e.pairs != nil {
+		f.Pair, err = e.pairs.Pair(ctx, q.Sender, q.Recipient)
+	} else {
+		f.Pair, err = graph.ReadPair(ctx, e.graph, q.Sender, q.Recipient)
+	}
+	if err != nil {
+		return fmt.Errorf("privacy: reading the graph: %w", err)
+	}
+	if f.Settings, err = e.inbox.Settings(ctx, q.Recipient); err != nil {
+		return fmt.Errorf("privacy: reading settings: %w", err)
+	}
+	if f.Conversation, err = e.inbox.Conversation(ctx, q.Sender, q.Recipient); err != nil {
+		return fmt.Errorf("privacy: reading the conversation: %w", err)
+	}
+	return nil
 }
 
 // ValidateSettings reports whether user may choose s now under the engine's
