@@ -233,10 +233,19 @@ func (e *Engine[ID]) ValidateSettingsAt(ctx context.Context, user ID, s inbox.Se
 	if u.Status == graph.StatusUnknown {
 		return fmt.Errorf("%w: %v", ErrUnknownUser, user)
 	}
+	band := u.BandAt(at)
 	if s.Mode.Valid() && s.Mode != inbox.ModeDefault && e.policy.Modes[s.Mode].Name == "" {
-		return &inbox.ModeError{Mode: s.Mode, Band: u.BandAt(at), Why: "policy " + e.policy.Name + " does not offer it"}
+		return &inbox.ModeError{Mode: s.Mode, Band: band, Why: "policy " + e.policy.Name + " does not offer it"}
 	}
-	return e.policy.Availability.Validate(s, u.BandAt(at), inbox.CohortKey(user))
+	err = e.policy.Availability.Validate(s, band, inbox.CohortKey(user))
+	var me *inbox.ModeError
+	if errors.As(err, &me) && me.Name == "" && me.Mode.Valid() {
+		// Name the mode as the user knows it (Instagram's "standard").
+		if n := e.policy.ModeName(me.Mode); n != me.Mode.String() {
+			me.Name = n
+		}
+	}
+	return err
 }
 
 // EffectiveMode returns the mode that applies to user at time at: the one
