@@ -39,16 +39,16 @@ type Edges uint16
 
 // The relations of a pair (A, B).
 const (
-	FollowAB   Edges = 1 << iota // A follows B
-	FollowBA                     // B follows A
-	BlockAB                      // A blocked B
-	BlockBA                      // B blocked A
-	RestrictAB                   // A restricted B
-	RestrictBA                   // B restricted A
-	ContactAB                    // A has B's number
-	ContactBA                    // B has A's number
-	FacebookAB                   // A and B are Facebook friends
-	MutualFriendAB               // A and B have a friend in common (see MutualReader; not set by Pair)
+	FollowAB       Edges = 1 << iota // A follows B
+	FollowBA                         // B follows A
+	BlockAB                          // A blocked B
+	BlockBA                          // B blocked A
+	RestrictAB                       // A restricted B
+	RestrictBA                       // B restricted A
+	ContactAB                        // A has B's number
+	ContactBA                        // B has A's number
+	FacebookAB                       // A and B are Facebook friends
+	MutualFriendAB                   // A and B have a friend in common (see MutualReader; not set by Pair)
 )
 
 // EdgeBit returns the bit of e for the pair (A, B): the edge from A to B

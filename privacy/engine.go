@@ -36,8 +36,8 @@ type Options struct {
 type Engine[ID comparable] struct {
 	graph  graph.Reader[ID]
 	inbox  inbox.Reader[ID]
-	facts  inbox.FactReader[ID] // nil unless a reader has the capability
-	pairs  graph.PairReader[ID] // nil unless the graph reader has it
+	facts  inbox.FactReader[ID]   // nil unless a reader has the capability
+	pairs  graph.PairReader[ID]   // nil unless the graph reader has it
 	mutual graph.MutualReader[ID] // set only when the policy routes friends of friends
 	policy Policy
 	now    func() time.Time

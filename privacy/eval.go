@@ -100,7 +100,6 @@ type ageFacts struct {
 	rBand                      graph.AgeBand // the recipient's band, AgeUnknown if no age is known
 }
 
-
 // evaluate runs the gates, the routing table and the restrict adjustment.
 // It reads nothing: every fact is in f. tr is nil on the hot path.
 func evaluate[ID comparable](p *Policy, q *Request[ID], f *inbox.Facts[ID], tr *trace) evaluation {
@@ -127,7 +126,7 @@ func evaluate[ID comparable](p *Policy, q *Request[ID], f *inbox.Facts[ID], tr *
 	if len(p.Gates) > 0 || len(p.Audiences) > 0 {
 		cf = Facts{Sender: *s, Recipient: *r, Edges: e, Conversation: f.Conversation.State,
 			StartedBySender: f.Conversation.Exists() && f.Conversation.Starter == q.Sender,
-			Mode: mode, Tags: q.Tags, At: q.At}
+			Mode:            mode, Tags: q.Tags, At: q.At}
 	}
 	for i := range p.Gates {
 		g := &p.Gates[i]
