@@ -79,19 +79,18 @@ func CompareEngines[ID comparable](ctx context.Context, before, after *Engine[ID
 
 // WriteTable writes the impact as a table for a terminal.
 func (im *Impact) WriteTable(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%d\tpairs compared\t\n", im.Pairs)
-	fmt.Fprintf(tw, "%d\tchanged (%s)\t\n", im.Changed, percent(im.Changed, im.Pairs))
-	fmt.Fprintf(tw, "%d\tnewly allowed\t\n", im.Gained)
-	fmt.Fprintf(tw, "%d\tnewly denied\t\n", im.Lost)
-	if err := tw.Flush(); err != nil {
+	width := len(fmt.Sprint(im.Pairs))
+	fmt.Fprintf(w, "%*d pairs compared\n", width, im.Pairs)
+	fmt.Fprintf(w, "%*d changed (%s)\n", width, im.Changed, percent(im.Changed, im.Pairs))
+	fmt.Fprintf(w, "%*d newly allowed\n", width, im.Gained)
+	if _, err := fmt.Fprintf(w, "%*d newly denied\n", width, im.Lost); err != nil {
 		return err
 	}
 	if len(im.Rows) == 0 {
 		return nil
 	}
 	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "count\tbefore\t\tafter")
 	for _, r := range im.Rows {
 		fmt.Fprintf(tw, "%d\t%s\t→\t%s\n", r.Count, r.Before, r.After)
