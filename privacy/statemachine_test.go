@@ -196,8 +196,8 @@ func (m *machine) deliver(t *rapid.T, s, r string) {
 	}
 	want, werr := m.w.Deliver(s, r, m.clock)
 	t.Logf("deliver %s → %s: %v", s, r, want)
-	if diff := cmp.Diff(want, asModel(d)); diff != "" {
-		t.Fatalf("CanMessage(%s, %s) (-model +engine):\n%s", s, r, diff)
+	if got := asModel(d); got != want {
+		t.Fatalf("CanMessage(%s, %s) (-model +engine):\n%s", s, r, cmp.Diff(want, got))
 	}
 	_, err = m.st.Inbox.Deliver(s, r, d.Delivery(), m.clock)
 	same(t, "Deliver", err, werr)
@@ -214,8 +214,8 @@ func (m *machine) check(t *rapid.T) {
 		if err != nil {
 			t.Fatalf("CanMessage(%s, %s): %v", s, r, err)
 		}
-		if diff := cmp.Diff(model.Decide(m.w, s, r, m.clock), asModel(d)); diff != "" {
-			t.Fatalf("CanMessage(%s, %s) at %s (-model +engine):\n%s\nmodel world:\n%s", s, r, m.clock.UTC().Format(time.RFC3339Nano), diff, m.w)
+		if want, got := model.Decide(m.w, s, r, m.clock), asModel(d); got != want {
+			t.Fatalf("CanMessage(%s, %s) at %s (-model +engine):\n%s\nmodel world:\n%s", s, r, m.clock.UTC().Format(time.RFC3339Nano), cmp.Diff(want, got), m.w)
 		}
 		if s >= r {
 			continue
@@ -232,8 +232,8 @@ func (m *machine) check(t *rapid.T) {
 		if !c.Exists() {
 			got.State = ""
 		}
-		if diff := cmp.Diff(mc, got); diff != "" {
-			t.Fatalf("Conversation(%s, %s) (-model +store):\n%s", s, r, diff)
+		if got.Starter != mc.Starter || got.State != mc.State || !got.Started.Equal(mc.Started) {
+			t.Fatalf("Conversation(%s, %s) (-model +store):\n%s", s, r, cmp.Diff(mc, got))
 		}
 	}
 	for _, s := range m.ids {
