@@ -28,17 +28,25 @@ import (
 // every ordered pair equals the naive model's, in all four fields.
 func TestPropertyMatchesModel(t *testing.T) {
 	t.Parallel()
-	rapid.Check(t, func(t *rapid.T) {
-		sc := genScene().Draw(t, "scene")
-		_, e := build(t, sc.W)
-		for _, p := range pairs(sc.ids()) {
-			want := model.Decide(sc.W, p[0], p[1], sc.At)
-			got := asModel(decide(t, e, p[0], p[1], sc.At))
-			if got != want { // cmp.Diff only to explain: it is slow on the hot path of the test
-				t.Fatalf("%s → %s: engine differs from the model (-model +engine):\n%s\n%s", p[0], p[1], cmp.Diff(want, got), sc)
-			}
+	rapid.Check(t, matchesModel)
+}
+
+// FuzzPropertyMatchesModel is the same property as a native fuzz target,
+// for long unattended runs: go test ./privacy -run '^$' -fuzz FuzzPropertyMatchesModel
+func FuzzPropertyMatchesModel(f *testing.F) {
+	f.Fuzz(rapid.MakeFuzz(matchesModel))
+}
+
+func matchesModel(t *rapid.T) {
+	sc := genScene().Draw(t, "scene")
+	_, e := build(t, sc.W)
+	for _, p := range pairs(sc.ids()) {
+		want := model.Decide(sc.W, p[0], p[1], sc.At)
+		got := asModel(decide(t, e, p[0], p[1], sc.At))
+		if got != want { // cmp.Diff only to explain: it is slow on the hot path of the test
+			t.Fatalf("%s → %s: engine differs from the model (-model +engine):\n%s\n%s", p[0], p[1], cmp.Diff(want, got), sc)
 		}
-	})
+	}
 }
 
 // modeLadder is TikTok's modes, tightest first.
