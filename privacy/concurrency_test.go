@@ -2,6 +2,7 @@ package privacy_test
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -37,10 +38,12 @@ type raceResult struct {
 // epoch orders the two: odd while a block is in effect (set after Block
 // returns), even from just before Unblock is called. A check that reads the
 // same odd epoch before and after it ran overlapped only the blocked time.
-func raceBlock(t *testing.T, g blockStore, setup func(st *inbox.Memory[string]), rounds, checkers int) raceResult {
+func raceBlock(t *testing.T, g blockStore, setup func(st *inbox.Memory[string]) error, rounds, checkers int) raceResult {
 	t.Helper()
 	in := inbox.NewMemory[string]()
-	setup(in)
+	if err := setup(in); err != nil {
+		t.Fatal(err)
+	}
 	e, err := privacy.New(g, in, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -132,12 +135,14 @@ func friendsGraph[G interface {
 
 // raceSetups are the inbox states the race runs over: friends with no
 // thread, and an accepted thread under Everyone (a different allow path).
-var raceSetups = map[string]func(*inbox.Memory[string]){
-	"friends": func(*inbox.Memory[string]) {},
-	"conversation": func(in *inbox.Memory[string]) {
-		_ = in.SetSettings("rae", inbox.Settings{Mode: inbox.Everyone})
-		_ = in.SetSettings("sam", inbox.Settings{Mode: inbox.Everyone})
-		_ = in.SetConversation("sam", "rae", inbox.Accepted, time.Now())
+var raceSetups = map[string]func(*inbox.Memory[string]) error{
+	"friends": func(*inbox.Memory[string]) error { return nil },
+	"conversation": func(in *inbox.Memory[string]) error {
+		return errors.Join(
+			in.SetSettings("rae", inbox.Settings{Mode: inbox.Everyone}),
+			in.SetSettings("sam", inbox.Settings{Mode: inbox.Everyone}),
+			in.SetConversation("sam", "rae", inbox.Accepted, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)),
+		)
 	},
 }
 

@@ -110,6 +110,13 @@ func TestPropertyBlocksDeny(t *testing.T) {
 		a := rapid.SampledFrom(names).Draw(t, "blocker")
 		b := rapid.SampledFrom(names).Filter(func(b string) bool { return b != a }).Draw(t, "blocked")
 		sc.W.Blocks[[2]string{a, b}] = true
+		if percent(t, 50, "everything else allows") {
+			// Friends in an accepted thread, both open to everyone: every
+			// allow path but the block is open.
+			sc.W.Follows[[2]string{a, b}], sc.W.Follows[[2]string{b, a}] = true, true
+			sc.W.Conversations[model.PairKey(a, b)] = model.Conversation{Starter: a, State: "accepted", Started: sc.At}
+			sc.W.Modes[a], sc.W.Modes[b] = "everyone", "everyone"
+		}
 		_, e := build(t, sc.W)
 		blocks := 0
 		for _, p := range pairs(names) {
