@@ -39,15 +39,16 @@ type Edges uint16
 
 // The relations of a pair (A, B).
 const (
-	FollowAB   Edges = 1 << iota // A follows B
-	FollowBA                     // B follows A
-	BlockAB                      // A blocked B
-	BlockBA                      // B blocked A
-	RestrictAB                   // A restricted B
-	RestrictBA                   // B restricted A
-	ContactAB                    // A has B's number
-	ContactBA                    // B has A's number
-	FacebookAB                   // A and B are Facebook friends
+	FollowAB       Edges = 1 << iota // A follows B
+	FollowBA                         // B follows A
+	BlockAB                          // A blocked B
+	BlockBA                          // B blocked A
+	RestrictAB                       // A restricted B
+	RestrictBA                       // B restricted A
+	ContactAB                        // A has B's number
+	ContactBA                        // B has A's number
+	FacebookAB                       // A and B are Facebook friends
+	MutualFriendAB                   // A and B have a friend in common (see MutualReader; not set by Pair)
 )
 
 // EdgeBit returns the bit of e for the pair (A, B): the edge from A to B
@@ -80,12 +81,13 @@ func (e Edges) Has(x Edges) bool { return e&x == x }
 // Swap returns the same relations seen from the pair (B, A).
 func (e Edges) Swap() Edges {
 	const ab = FollowAB | BlockAB | RestrictAB | ContactAB
-	return (e&ab)<<1 | (e&(ab<<1))>>1 | e&FacebookAB
+	return (e&ab)<<1 | (e&(ab<<1))>>1 | e&(FacebookAB|MutualFriendAB)
 }
 
 var edgesNames = [...]string{
 	"follow A→B", "follow B→A", "block A→B", "block B→A",
 	"restrict A→B", "restrict B→A", "contact A→B", "contact B→A", "facebook A↔B",
+	"friend in common",
 }
 
 // String lists the relations in e, for traces and test failures.

@@ -121,3 +121,87 @@ func (t Table) AtLeast(u Table) bool {
 	}
 	return true
 }
+
+// Audiences is a set of audiences.
+type Audiences uint16
+
+// AudiencesOf returns the set holding as.
+func AudiencesOf(as ...Audience) Audiences {
+	var s Audiences
+	for _, a := range as {
+		s |= 1 << a
+	}
+	return s
+}
+
+// Has reports whether a is in the set.
+func (s Audiences) Has(a Audience) bool { return a < NumAudiences && s&(1<<a) != 0 }
+
+// List returns the audiences in the set, in precedence order.
+func (s Audiences) List() []Audience {
+	var out []Audience
+	for a := range Audience(NumAudiences) {
+		if s.Has(a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Overrides are a user's own routes for some audiences, on top of their
+// mode's table: Instagram's and Messenger's message controls ("Your
+// followers: Chats / Message requests / Don't receive"). The zero Overrides
+// overrides nothing.
+type Overrides struct {
+	set    Audiences
+	routes Table
+}
+
+// Set returns o with audience a routed to r.
+func (o Overrides) Set(a Audience, r Route) Overrides {
+	if a < NumAudiences {
+		o.set |= 1 << a
+		o.routes[a] = r
+	}
+	return o
+}
+
+// Get returns the route set for a, and whether one is.
+func (o Overrides) Get(a Audience) (Route, bool) {
+	if !o.set.Has(a) {
+		return Deny, false
+	}
+	return o.routes[a], true
+}
+
+// Audiences returns the set of audiences o overrides.
+func (o Overrides) Audiences() Audiences { return o.set }
+
+// IsZero reports whether o overrides nothing.
+func (o Overrides) IsZero() bool { return o.set == 0 }
+
+// Apply returns t with o's routes in place of t's.
+func (o Overrides) Apply(t Table) Table {
+	if o.set == 0 {
+		return t
+	}
+	for a := range Audience(NumAudiences) {
+		if o.set.Has(a) {
+			t[a] = o.routes[a]
+		}
+	}
+	return t
+}
+
+// Equal reports whether o and p override the same audiences with the same
+// routes. (Overrides are also comparable with ==.)
+func (o Overrides) Equal(p Overrides) bool { return o == p }
+
+// String lists the overrides as "follower=requests anyone=deny".
+func (o Overrides) String() string {
+	var parts []string
+	for _, a := range o.set.List() {
+		parts = append(parts, a.String()+"="+o.routes[a].String())
+	}
+	return strings.Join(parts, " ")
+}

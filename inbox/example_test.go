@@ -16,7 +16,7 @@ func ExampleSettings_UnmarshalJSON() {
 	fmt.Println(json.Unmarshal([]byte(`{"mode":"friends","dms":true}`), &s))
 	// Output:
 	// <nil> suggested
-	// inbox: settings: inbox: unknown mode "mutuals" (want everyone, suggested, friends, noone)
+	// inbox: settings: inbox: unknown mode "mutuals" (want everyone, suggested, friends, noone, following, verified, contacts)
 	// inbox: settings: json: unknown field "dms"
 }
 

@@ -11,23 +11,27 @@ import (
 // their age band applies at each decision.
 type Mode uint8
 
-// TikTok's inbox modes, loosest first. Other presets name their own modes
-// (Bluesky's all / following / none); they map onto these values.
+// Inbox modes. The first four are TikTok's, loosest first. The others are
+// for the other presets, which also give modes their own names (Bluesky
+// calls Everyone "all"); what each mode routes where is the policy's table.
 const (
-	ModeDefault      Mode = iota // never set: the policy's default for the user's age band
-	Everyone                     // anyone: strangers' messages arrive as requests
-	SuggestedFriends             // friends and recommended friends (synced contacts, Facebook)
-	Friends                      // mutual followers only
-	NoOne                        // nobody, not even in existing chats (TikTok)
+	ModeDefault        Mode = iota // never set: the policy's default for the user's age band
+	Everyone                       // anyone: strangers' messages arrive as requests
+	SuggestedFriends               // friends and recommended friends (synced contacts, Facebook)
+	Friends                        // mutual followers only
+	NoOne                          // nobody, not even in existing chats (TikTok)
+	Following                      // people the user follows (Bluesky "following", X's "No one")
+	Verified                       // people the user follows, and verified accounts as requests (X)
+	FriendsAndContacts             // friends and people in the user's contacts (Snapchat)
 )
 
 // NumModes is the number of Mode values, for tables indexed by mode.
-const NumModes = 5
+const NumModes = 8
 
-var modeNames = [NumModes]string{"default", "everyone", "suggested", "friends", "noone"}
+var modeNames = [NumModes]string{"default", "everyone", "suggested", "friends", "noone", "following", "verified", "contacts"}
 
-// String returns the mode's text form: default, everyone, suggested, friends
-// or noone.
+// String returns the mode's canonical text form: default, everyone,
+// suggested, friends, noone, following, verified or contacts.
 func (m Mode) String() string {
 	if int(m) < len(modeNames) {
 		return modeNames[m]

@@ -13,51 +13,117 @@ import (
 )
 
 // Settings is a user's inbox settings. The zero Settings is a user who never
-// chose: the policy's default for their age band applies at each decision,
+// chose: the policy's defaults for their age band apply at each decision,
 // so a user who turns 18 moves from the minors' default to the adults' that
 // day, while a mode they chose stays as they age.
 type Settings struct {
 	// Mode is who may start a new conversation; ModeDefault if never set.
 	Mode Mode
+
+	// Routes are the user's own routes for some audiences, on top of the
+	// mode's table, for policies with per-audience settings (Instagram,
+	// Messenger); zero for the others.
+	Routes Overrides
+
+	// Groups is who may add the user to group chats (Bluesky's
+	// allowGroupInvites); ModeDefault means the policy's default.
+	Groups Mode
 }
 
 type settingsJSON struct {
-	Mode *Mode `json:"mode,omitempty"`
+	Mode   *string           `json:"mode,omitempty"`
+	Routes map[string]string `json:"routes,omitempty"`
+	Groups *string           `json:"groups,omitempty"`
 }
 
-// MarshalJSON encodes s as {"mode":"friends"}; a never-set mode is omitted.
+// MarshalJSON encodes s as {"mode":"friends"}, with "routes" (an object of
+// audience names to primary, requests or deny) and "groups" when set;
+// never-set fields are omitted.
 func (s Settings) MarshalJSON() ([]byte, error) {
-	if !s.Mode.Valid() {
-		return nil, fmt.Errorf("inbox: invalid mode %d", uint8(s.Mode))
+	return s.marshal(Mode.String)
+}
+
+// MarshalJSONNames is MarshalJSON with modes written by name, for policies
+// that name their modes their own way (see privacy's Policy.ModeName).
+func (s Settings) MarshalJSONNames(name func(Mode) string) ([]byte, error) {
+	return s.marshal(name)
+}
+
+func (s Settings) marshal(name func(Mode) string) ([]byte, error) {
+	if !s.Mode.Valid() || !s.Groups.Valid() {
+		return nil, fmt.Errorf("inbox: invalid mode %d", uint8(max(s.Mode, s.Groups)))
 	}
 	var j settingsJSON
 	if s.Mode != ModeDefault {
-		j.Mode = &s.Mode
+		n := name(s.Mode)
+		j.Mode = &n
+	}
+	if s.Groups != ModeDefault {
+		n := name(s.Groups)
+		j.Groups = &n
+	}
+	for _, a := range s.Routes.Audiences().List() {
+		if j.Routes == nil {
+			j.Routes = map[string]string{}
+		}
+		r, _ := s.Routes.Get(a)
+		j.Routes[a.String()] = r.String()
 	}
 	return json.Marshal(j)
 }
 
-// UnmarshalJSON decodes settings strictly: unknown fields, unknown mode
-// names, trailing data and a null are errors, and s is unchanged on error.
+// UnmarshalJSON decodes settings strictly, with canonical mode names:
+// unknown fields, unknown mode, audience and route names, trailing data and
+// a null are errors, and s is unchanged on error.
 func (s *Settings) UnmarshalJSON(data []byte) error {
+	out, err := DecodeSettings(data, ParseMode)
+	if err != nil {
+		return err
+	}
+	*s = out
+	return nil
+}
+
+// DecodeSettings decodes settings JSON strictly (see
+// [Settings.UnmarshalJSON]), reading mode names with parseMode, so a policy
+// can accept its own names (Bluesky's "all").
+func DecodeSettings(data []byte, parseMode func(string) (Mode, error)) (Settings, error) {
 	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
-		return errors.New("inbox: settings: null is not an object")
+		return Settings{}, errors.New("inbox: settings: null is not an object")
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var j settingsJSON
 	if err := dec.Decode(&j); err != nil {
-		return fmt.Errorf("inbox: settings: %w", err)
+		return Settings{}, fmt.Errorf("inbox: settings: %w", err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("inbox: settings: trailing data after the object")
+		return Settings{}, errors.New("inbox: settings: trailing data after the object")
 	}
 	var out Settings
+	var err error
 	if j.Mode != nil {
-		out.Mode = *j.Mode
+		if out.Mode, err = parseMode(*j.Mode); err != nil {
+			return Settings{}, fmt.Errorf("inbox: settings: %w", err)
+		}
 	}
-	*s = out
-	return nil
+	if j.Groups != nil {
+		if out.Groups, err = parseMode(*j.Groups); err != nil {
+			return Settings{}, fmt.Errorf("inbox: settings: groups: %w", err)
+		}
+	}
+	for k, v := range j.Routes {
+		a, err := ParseAudience(k)
+		if err != nil {
+			return Settings{}, fmt.Errorf("inbox: settings: routes: %w", err)
+		}
+		r, err := ParseRoute(v)
+		if err != nil {
+			return Settings{}, fmt.Errorf("inbox: settings: routes.%s: %w", k, err)
+		}
+		out.Routes = out.Routes.Set(a, r)
+	}
+	return out, nil
 }
 
 // ErrModeUnavailable is the error (wrapped in a [*ModeError]) for a mode the
@@ -66,22 +132,47 @@ var ErrModeUnavailable = errors.New("inbox: mode not available")
 
 // ModeError says which mode a user may not choose, and why.
 type ModeError struct {
-	Mode Mode
-	Band graph.AgeBand // the user's age band when they chose
-	Why  string        // a sentence for people: "users aged 16-17 may not choose it"
+	Mode   Mode
+	Groups bool          // the group-invite setting, not the inbox mode
+	Band   graph.AgeBand // the user's age band when they chose
+	Why    string        // a sentence for people: "users whose age is 16-17 may not choose it"
+	Name   string        // the mode's name under the policy, if not its canonical one
 }
 
 func (e *ModeError) Error() string {
-	return fmt.Sprintf("inbox: mode %s is not available: %s", e.Mode, e.Why)
+	what, name := "mode", e.Name
+	if e.Groups {
+		what = "group setting"
+	}
+	if name == "" {
+		name = e.Mode.String()
+	}
+	return fmt.Sprintf("inbox: %s %s is not available: %s", what, name, e.Why)
 }
 
 // Unwrap returns [ErrModeUnavailable].
 func (e *ModeError) Unwrap() error { return ErrModeUnavailable }
 
+// RouteError says which per-audience route a user may not set, and why.
+type RouteError struct {
+	Audience Audience
+	Route    Route
+	Band     graph.AgeBand
+	Why      string
+}
+
+func (e *RouteError) Error() string {
+	return fmt.Sprintf("inbox: route %s=%s is not available: %s", e.Audience, e.Route, e.Why)
+}
+
+// Unwrap returns [ErrModeUnavailable].
+func (e *RouteError) Unwrap() error { return ErrModeUnavailable }
+
 // Availability says which mode a user gets by default and which modes they
 // may choose, by age band, and which modes are still limited to a rollout
-// cohort. A mode is validated when it is chosen, never again: a later
-// birthday does not invalidate it.
+// cohort; likewise for per-audience routes and the group-invite setting. A
+// setting is validated when it is chosen, never again: a later birthday
+// does not invalidate it.
 type Availability struct {
 	// Defaults is the mode a user who never chose gets, by age band.
 	Defaults [graph.NumAgeBands]Mode
@@ -93,6 +184,18 @@ type Availability struct {
 	// an entry is choosable only by users in its cohort (and only if their
 	// band may choose it).
 	Rollout map[Mode]*Cohort
+
+	// PerAudience offers per-audience routes (Settings.Routes), each at
+	// most as permissive as RouteLimits for the user's band. Without it,
+	// any route is refused.
+	PerAudience bool
+	RouteLimits [graph.NumAgeBands]Table
+
+	// GroupDefaults is who may add a user who never chose to groups, and
+	// GroupChoosable what they may choose, by age band. A policy whose
+	// GroupChoosable is empty for a band offers that band no choice.
+	GroupDefaults  [graph.NumAgeBands]Mode
+	GroupChoosable [graph.NumAgeBands]Modes
 }
 
 // Default returns the mode a user of the given band gets without choosing.
@@ -117,30 +220,61 @@ func (a *Availability) Effective(s Settings, band graph.AgeBand) Mode {
 // the mode and why. Choosing ModeDefault (going back to the default) is
 // always allowed.
 func (a *Availability) Validate(s Settings, band graph.AgeBand, key string) error {
-	m := s.Mode
-	if m == ModeDefault {
-		return nil
-	}
-	if !m.Valid() {
-		return &ModeError{Mode: m, Band: band, Why: "it is not a mode"}
-	}
 	if int(band) >= len(a.Choosable) {
 		band = graph.AgeUnknown
 	}
-	if !a.Choosable[band].Has(m) {
-		if !a.anyBand(m) {
-			return &ModeError{Mode: m, Band: band, Why: "this policy does not offer it"}
+	if m := s.Mode; m != ModeDefault {
+		if !m.Valid() {
+			return &ModeError{Mode: m, Band: band, Why: "it is not a mode"}
 		}
-		return &ModeError{Mode: m, Band: band, Why: fmt.Sprintf("users whose age is %s may not choose it", band)}
+		if !a.Choosable[band].Has(m) {
+			if !anyBand(&a.Choosable, m) {
+				return &ModeError{Mode: m, Band: band, Why: "this policy does not offer it"}
+			}
+			return &ModeError{Mode: m, Band: band, Why: fmt.Sprintf("users whose age is %s may not choose it", band)}
+		}
+		if c, ok := a.Rollout[m]; ok && !c.Contains(key) {
+			return &ModeError{Mode: m, Band: band, Why: "it is still rolling out, to a cohort this user is not in"}
+		}
 	}
-	if c, ok := a.Rollout[m]; ok && !c.Contains(key) {
-		return &ModeError{Mode: m, Band: band, Why: "it is still rolling out, to a cohort this user is not in"}
+	for _, aud := range s.Routes.Audiences().List() {
+		r, _ := s.Routes.Get(aud)
+		if !a.PerAudience {
+			return &RouteError{Audience: aud, Route: r, Band: band, Why: "this policy has no per-audience settings"}
+		}
+		if limit := a.RouteLimits[band][aud]; r > limit {
+			why := fmt.Sprintf("users whose age is %s may route %s to %s at most", band, aud, limit)
+			if limit == Deny {
+				why = fmt.Sprintf("users whose age is %s may not receive messages from %s", band, aud)
+			}
+			return &RouteError{Audience: aud, Route: r, Band: band, Why: why}
+		}
+	}
+	if g := s.Groups; g != ModeDefault {
+		if !g.Valid() || !a.GroupChoosable[band].Has(g) {
+			why := fmt.Sprintf("users whose age is %s may not choose it", band)
+			if !g.Valid() || !anyBand(&a.GroupChoosable, g) {
+				why = "this policy does not offer it"
+			}
+			return &ModeError{Mode: g, Groups: true, Band: band, Why: why}
+		}
 	}
 	return nil
 }
 
-func (a *Availability) anyBand(m Mode) bool {
-	for _, s := range a.Choosable {
+// EffectiveGroups returns who may add a user of the given band to groups.
+func (a *Availability) EffectiveGroups(s Settings, band graph.AgeBand) Mode {
+	if s.Groups != ModeDefault {
+		return s.Groups
+	}
+	if int(band) >= len(a.GroupDefaults) {
+		band = graph.AgeUnknown
+	}
+	return a.GroupDefaults[band]
+}
+
+func anyBand(c *[graph.NumAgeBands]Modes, m Mode) bool {
+	for _, s := range c {
 		if s.Has(m) {
 			return true
 		}

@@ -213,3 +213,109 @@ func TestSettingsUnmarshalDirect(t *testing.T) {
 		}
 	}
 }
+
+func TestSettingsJSONRoutesAndGroups(t *testing.T) {
+	t.Parallel()
+	in := `{"mode":"everyone","routes":{"follower":"requests","anyone":"deny","reverse_contact":"primary"},"groups":"following"}`
+	var s inbox.Settings
+	if err := json.Unmarshal([]byte(in), &s); err != nil {
+		t.Fatal(err)
+	}
+	want := inbox.Settings{
+		Mode: inbox.Everyone,
+		Routes: inbox.Overrides{}.Set(inbox.AudienceFollower, inbox.RouteRequests).
+			Set(inbox.AudienceAnyone, inbox.Deny).Set(inbox.AudienceReverseContact, inbox.RoutePrimary),
+		Groups: inbox.Following,
+	}
+	if diff := cmp.Diff(want, s); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+	out, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back inbox.Settings
+	if err := json.Unmarshal(out, &back); err != nil || back != s {
+		t.Errorf("round trip via %s: %v, %v", out, back, err)
+	}
+	for _, bad := range []string{
+		`{"routes":{"fans":"primary"}}`,
+		`{"routes":{"follower":"chats"}}`,
+		`{"routes":{"follower":1}}`,
+		`{"groups":"all"}`,
+	} {
+		if err := json.Unmarshal([]byte(bad), &s); err == nil {
+			t.Errorf("Unmarshal(%s) succeeded", bad)
+		}
+	}
+	// A policy's own names.
+	bluesky := func(n string) (inbox.Mode, error) {
+		switch n {
+		case "all":
+			return inbox.Everyone, nil
+		case "following":
+			return inbox.Following, nil
+		}
+		return 0, errors.New("no such mode")
+	}
+	got, err := inbox.DecodeSettings([]byte(`{"mode":"all","groups":"following"}`), bluesky)
+	if err != nil || got.Mode != inbox.Everyone || got.Groups != inbox.Following {
+		t.Errorf("DecodeSettings with Bluesky names = %v, %v", got, err)
+	}
+	if _, err := inbox.DecodeSettings([]byte(`{"mode":"everyone"}`), bluesky); err == nil {
+		t.Error("DecodeSettings accepted a name the policy does not have")
+	}
+	name := func(m inbox.Mode) string {
+		if m == inbox.Everyone {
+			return "all"
+		}
+		return m.String()
+	}
+	if b, _ := got.MarshalJSONNames(name); string(b) != `{"mode":"all","groups":"following"}` {
+		t.Errorf("MarshalJSONNames = %s", b)
+	}
+}
+
+func TestValidateRoutesAndGroups(t *testing.T) {
+	t.Parallel()
+	a := tiktokAvailability()
+	follower := inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFollower, inbox.RoutePrimary)}
+	if err := a.Validate(follower, graph.Age18Plus, "u"); err == nil || !strings.Contains(err.Error(), "no per-audience settings") {
+		t.Errorf("routes under a policy without them: %v", err)
+	}
+	a.PerAudience = true
+	for b := range graph.NumAgeBands {
+		a.RouteLimits[b] = inbox.Table{}.With(inbox.AudienceFollower, inbox.RouteRequests)
+	}
+	a.RouteLimits[graph.Age18Plus] = a.RouteLimits[graph.Age18Plus].With(inbox.AudienceFollower, inbox.RoutePrimary)
+	if err := a.Validate(follower, graph.Age18Plus, "u"); err != nil {
+		t.Errorf("adult routes followers to primary: %v", err)
+	}
+	err := a.Validate(follower, graph.Age13to15, "u")
+	var re *inbox.RouteError
+	if !errors.As(err, &re) || !errors.Is(err, inbox.ErrModeUnavailable) || re.Audience != inbox.AudienceFollower {
+		t.Fatalf("teen routes followers to primary: %v", err)
+	}
+	if want := "inbox: route follower=primary is not available: users whose age is 13-15 may route follower to requests at most"; err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
+	anyone := inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceAnyone, inbox.RouteRequests)}
+	if err := a.Validate(anyone, graph.Age13to15, "u"); err == nil || !strings.Contains(err.Error(), "may not receive messages from anyone") {
+		t.Errorf("teen opens to anyone: %v", err)
+	}
+	groups := inbox.Settings{Groups: inbox.Following}
+	if err := a.Validate(groups, graph.Age18Plus, "u"); err == nil || err.Error() != "inbox: group setting following is not available: this policy does not offer it" {
+		t.Errorf("group setting the policy lacks: %v", err)
+	}
+	a.GroupChoosable[graph.Age18Plus] = inbox.ModesOf(inbox.Following, inbox.NoOne)
+	if err := a.Validate(groups, graph.Age18Plus, "u"); err != nil {
+		t.Errorf("group setting: %v", err)
+	}
+	a.GroupDefaults[graph.Age18Plus] = inbox.Everyone
+	if got := a.EffectiveGroups(inbox.Settings{}, graph.Age18Plus); got != inbox.Everyone {
+		t.Errorf("EffectiveGroups default = %v", got)
+	}
+	if got := a.EffectiveGroups(groups, graph.Age18Plus); got != inbox.Following {
+		t.Errorf("EffectiveGroups chosen = %v", got)
+	}
+}

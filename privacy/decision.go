@@ -16,6 +16,10 @@ type Request[ID comparable] struct {
 	// request cap's window are computed at At. Zero means the engine's
 	// clock (Options.Now).
 	At time.Time
+
+	// Tags are host-defined attributes of this message (paid, forwarded,
+	// …) for the policy's own gates and audiences; see [Tags].
+	Tags Tags
 }
 
 // Decision is the engine's answer. The zero Decision denies, with
@@ -33,6 +37,10 @@ type Decision struct {
 	// View is what the sender may be shown; the only field meant for the
 	// sender's screen.
 	View View
+
+	// Rule names the host's gate or audience that decided, with
+	// ReasonPolicyGate or ReasonCustomAudience; empty otherwise.
+	Rule string
 }
 
 // Delivery returns how the message lands, for the conversation lifecycle
@@ -54,10 +62,14 @@ func (d Decision) Delivery() inbox.Delivery {
 // String returns the decision as scenario files write it: "allow primary
 // friend" or "deny blocked_by_recipient".
 func (d Decision) String() string {
-	if !d.Allowed {
-		return "deny " + d.Reason.String()
+	r := d.Reason.String()
+	if d.Rule != "" {
+		r += "(" + d.Rule + ")"
 	}
-	return "allow " + d.Folder.String() + " " + d.Reason.String()
+	if !d.Allowed {
+		return "deny " + r
+	}
+	return "allow " + d.Folder.String() + " " + r
 }
 
 func deny(r Reason) Decision {

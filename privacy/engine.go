@@ -36,8 +36,9 @@ type Options struct {
 type Engine[ID comparable] struct {
 	graph  graph.Reader[ID]
 	inbox  inbox.Reader[ID]
-	facts  inbox.FactReader[ID] // nil unless a reader has the capability
-	pairs  graph.PairReader[ID] // nil unless the graph reader has it
+	facts  inbox.FactReader[ID]   // nil unless a reader has the capability
+	pairs  graph.PairReader[ID]   // nil unless the graph reader has it
+	mutual graph.MutualReader[ID] // set only when the policy routes friends of friends
 	policy Policy
 	now    func() time.Time
 }
@@ -80,6 +81,13 @@ func New[ID comparable](g graph.Reader[ID], in inbox.Reader[ID], opts *Options) 
 	}
 	if pr, ok := g.(graph.PairReader[ID]); ok {
 		e.pairs = pr
+	}
+	if o.Policy.usesFriendOfFriend() {
+		mr, ok := g.(graph.MutualReader[ID])
+		if !ok {
+			return nil, fmt.Errorf("%w %q: it routes friends of friends, and the graph reader is not a graph.MutualReader", ErrInvalidPolicy, o.Policy.Name)
+		}
+		e.mutual = mr
 	}
 	return e, nil
 }
@@ -139,6 +147,11 @@ func (e *Engine[ID]) check(ctx context.Context, q *Request[ID], tr *trace) (Deci
 	} else if err = e.readFacts(ctx, q, &f); err != nil {
 		return Decision{}, err
 	}
+	if e.mutual != nil {
+		if err := e.friendOfFriend(ctx, q.Sender, q.Recipient, &f.Pair); err != nil {
+			return Decision{}, err
+		}
+	}
 	traceFacts(tr, &f)
 	ev := evaluate(p, q, &f, tr)
 	d := ev.d
@@ -166,12 +179,7 @@ func (e *Engine[ID]) check(ctx context.Context, q *Request[ID], tr *trace) (Deci
 // The pending count is read later, only if the cap applies.
 func (e *Engine[ID]) readFacts(ctx context.Context, q *Request[ID], f *inbox.Facts[ID]) error {
 	var err error
-	if e.pairs != nil {
-		f.Pair, err = e.pairs.Pair(ctx, q.Sender, q.Recipient)
-	} else {
-		f.Pair, err = graph.ReadPair(ctx, e.graph, q.Sender, q.Recipient)
-	}
-	if err != nil {
+	if f.Pair, err = e.pair(ctx, q.Sender, q.Recipient); err != nil {
 		return fmt.Errorf("privacy: reading the graph: %w", err)
 	}
 	if f.Settings, err = e.inbox.Settings(ctx, q.Recipient); err != nil {
@@ -179,6 +187,30 @@ func (e *Engine[ID]) readFacts(ctx context.Context, q *Request[ID], f *inbox.Fac
 	}
 	if f.Conversation, err = e.inbox.Conversation(ctx, q.Sender, q.Recipient); err != nil {
 		return fmt.Errorf("privacy: reading the conversation: %w", err)
+	}
+	return nil
+}
+
+// pair reads the graph facts of (a, b): A is a, B is b.
+func (e *Engine[ID]) pair(ctx context.Context, a, b ID) (graph.Pair, error) {
+	if e.pairs != nil {
+		return e.pairs.Pair(ctx, a, b)
+	}
+	return graph.ReadPair(ctx, e.graph, a, b)
+}
+
+// friendOfFriend sets the friend-in-common bit of p (A is sender, B
+// recipient) when the policy routes that audience.
+func (e *Engine[ID]) friendOfFriend(ctx context.Context, sender, recipient ID, p *graph.Pair) error {
+	if e.mutual == nil || sender == recipient {
+		return nil
+	}
+	ok, err := e.mutual.HasFriendInCommon(ctx, sender, recipient)
+	if err != nil {
+		return fmt.Errorf("privacy: reading friends in common: %w", err)
+	}
+	if ok {
+		p.Edges |= graph.MutualFriendAB
 	}
 	return nil
 }
@@ -201,10 +233,19 @@ func (e *Engine[ID]) ValidateSettingsAt(ctx context.Context, user ID, s inbox.Se
 	if u.Status == graph.StatusUnknown {
 		return fmt.Errorf("%w: %v", ErrUnknownUser, user)
 	}
+	band := u.BandAt(at)
 	if s.Mode.Valid() && s.Mode != inbox.ModeDefault && e.policy.Modes[s.Mode].Name == "" {
-		return &inbox.ModeError{Mode: s.Mode, Band: u.BandAt(at), Why: "policy " + e.policy.Name + " does not offer it"}
+		return &inbox.ModeError{Mode: s.Mode, Band: band, Why: "policy " + e.policy.Name + " does not offer it"}
 	}
-	return e.policy.Availability.Validate(s, u.BandAt(at), inbox.CohortKey(user))
+	err = e.policy.Availability.Validate(s, band, inbox.CohortKey(user))
+	var me *inbox.ModeError
+	if errors.As(err, &me) && me.Name == "" && me.Mode.Valid() {
+		// Name the mode as the user knows it (Instagram's "standard").
+		if n := e.policy.ModeName(me.Mode); n != me.Mode.String() {
+			me.Name = n
+		}
+	}
+	return err
 }
 
 // EffectiveMode returns the mode that applies to user at time at: the one

@@ -64,7 +64,7 @@ func ExampleEngine_Explain() {
 	//     3b    recipient unknown, deactivated, suspended or deleted [recipient status active]
 	//     3c    recipient blocked the sender
 	//     4     recipient below the minimum age [age 17, minimum 16]
-	//   ✓ 4b    recipient is a minor, sender an adult, and they are not friends [sender up to 35, recipient from 17, adult at 18, friends false]
+	//   ✓ 4b    recipient is a minor, sender an adult, and the sender is not the recipient's friend [sender up to 35, recipient from 17, adult at 18, sender is none of them]
 }
 
 // After an allowed decision the host records the delivery, which moves the

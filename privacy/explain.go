@@ -94,10 +94,29 @@ func (t *trace) gateAge(id, rule string, young, old, minAge int, hit bool) bool 
 	return hit
 }
 
-func (t *trace) gateMinor(id string, sOld, rYoung, adult int, friends, hit bool) bool {
+func (t *trace) gateMinor(id string, sOld, rYoung, adult int, reach, auds inbox.Audiences, hit bool) bool {
 	if t != nil {
-		t.add(Step{ID: id, Rule: "recipient is a minor, sender an adult, and they are not friends",
-			Facts: fmt.Sprintf("sender up to %s, recipient from %d, adult at %d, friends %v", ageText(sOld, sOld), rYoung, adult, friends), Matched: hit})
+		rule := "recipient is a minor, sender an adult, and the sender is not the recipient's " + audienceList(reach)
+		t.add(Step{ID: id, Rule: rule,
+			Facts: fmt.Sprintf("sender up to %s, recipient from %d, adult at %d, sender is %s", ageText(sOld, sOld), rYoung, adult, audienceList(auds&reach)), Matched: hit})
+	}
+	return hit
+}
+
+func audienceList(a inbox.Audiences) string {
+	if a == 0 {
+		return "none of them"
+	}
+	var parts []string
+	for _, x := range a.List() {
+		parts = append(parts, x.String())
+	}
+	return strings.Join(parts, " or ")
+}
+
+func (t *trace) gateCustom(name string, hit bool) bool {
+	if t != nil {
+		t.add(Step{ID: "gate", Rule: "host gate " + name + " refuses", Matched: hit})
 	}
 	return hit
 }
@@ -127,10 +146,16 @@ func (t *trace) mode(p *Policy, set, eff inbox.Mode, band graph.AgeBand) {
 	t.add(Step{ID: "mode", Rule: "recipient's mode is " + p.ModeName(eff), Facts: facts, Matched: true})
 }
 
-func (t *trace) route(a inbox.Audience, r inbox.Route, better bool) {
+// route records a built-in audience's route, or a host audience's when
+// custom is not empty.
+func (t *trace) route(a inbox.Audience, custom string, r inbox.Route, better bool) {
 	if t != nil {
-		t.auds = append(t.auds, a)
-		t.add(Step{ID: "route", Rule: "sender is in audience " + a.String(), Facts: "routed " + r.String(), Matched: better})
+		name := custom
+		if name == "" {
+			t.auds = append(t.auds, a)
+			name = a.String()
+		}
+		t.add(Step{ID: "route", Rule: "sender is in audience " + name, Facts: "routed " + r.String(), Matched: better})
 	}
 }
 
@@ -168,4 +193,15 @@ func (t *trace) count(n int) {
 	if t != nil {
 		t.pending = n
 	}
+}
+
+func (t *trace) groupMode(p *Policy, set, eff inbox.Mode) {
+	if t == nil {
+		return
+	}
+	facts := "the invitee's group setting"
+	if set == inbox.ModeDefault {
+		facts = "the invitee's group setting follows their inbox mode"
+	}
+	t.add(Step{ID: "mode", Rule: "who may add the invitee: " + p.ModeName(eff), Facts: facts, Matched: true})
 }

@@ -9,29 +9,35 @@ import (
 	"github.com/dmprivacy/dmprivacy/inbox"
 )
 
-// Policy is a platform's DM rules over the facts: the hard gates (minimum
-// age, the adult-to-minor rule), a routing table per inbox mode, which modes
-// each age band gets and may choose, and the request cap. Presets such as
-// [TikTok] return a Policy; a host may build its own, or copy a preset and
-// change fields. The engine copies the policy when it is built, so changing
-// a Policy later does not change an engine.
+// Policy is a platform's DM rules over the facts: a routing table per inbox
+// mode, which modes each age band gets and may choose, the minimum age and
+// the rule for adults and minors, the request cap, group adds, and any
+// gates and audiences of the host's own. Presets such as [TikTok] return a
+// Policy built from these same fields; a host may build its own, or copy a
+// preset and change fields. The engine copies the policy when it is built,
+// so changing a Policy later does not change an engine.
 //
-// The gates that every policy keeps are not fields: self, account status and
-// blocks in both directions always deny, before any routing.
+// Some rules hold under every policy and are not fields: self, account
+// status and blocks in both directions always deny, before anything else;
+// a store error always denies; and the sender's view never shows more than
+// the decision does. The minor rule is on unless a policy turns it off
+// explicitly (MinorRule.Off).
 type Policy struct {
-	// Name identifies the policy in traces and scenario files.
+	// Name identifies the policy in traces, impact reports and scenario
+	// files.
 	Name string
 
 	// MinAge is the minimum age to send or receive messages (steps 2b and
-	// 4); 0 means none. Ages are the youngest a user can be.
+	// 4); zero means 13, the floor of every preset. Ages are the youngest
+	// a user can be, so an unknown age is below any minimum.
 	MinAge int
 
-	// AdultAge is the age of majority used by ProtectMinors; 18 if zero.
+	// AdultAge is the age of majority; zero means 18.
 	AdultAge int
 
-	// ProtectMinors denies a message from a possible adult to a possible
-	// minor who is not their friend (step 4b), whatever the minor's mode.
-	ProtectMinors bool
+	// Minors is the rule for a possible adult messaging a possible minor
+	// (step 4b).
+	Minors MinorRule
 
 	// Modes is the rule of each inbox mode, indexed by mode; a mode with
 	// no Name is not offered by the policy. The ModeDefault entry is
@@ -39,14 +45,58 @@ type Policy struct {
 	Modes [inbox.NumModes]ModeRule
 
 	// Availability is the default mode and the choosable modes by age
-	// band, and the modes still limited to a rollout cohort.
+	// band, the modes still limited to a rollout cohort, per-audience
+	// route limits and the group-invite setting.
 	Availability inbox.Availability
+
+	// KeepConversations lets an accepted conversation (or one the
+	// recipient started) reach Primary whatever the mode: Bluesky and X
+	// keep old chats when a user tightens their setting. When false, the
+	// mode's table decides (TikTok's No one stops old chats too).
+	KeepConversations bool
+
+	// IgnoreRestrict is for platforms without a restrict feature: the
+	// edge is then not consulted. By default a restricted sender's
+	// Primary delivery goes to Requests, silently (step 11).
+	IgnoreRestrict bool
 
 	// RequestCap is how many pending message requests a sender may have
 	// started within RequestWindow before new ones are refused (step 12);
-	// 0 means no cap.
-	RequestCap    int
-	RequestWindow time.Duration
+	// zero means no cap. With CapExemptVerified, verified senders have
+	// none (X caps unverified accounts only).
+	RequestCap        int
+	RequestWindow     time.Duration
+	CapExemptVerified bool
+
+	// Gates are the host's own checks, run in order after the rules every
+	// policy keeps and the minor rule, before routing: a gate that denies
+	// decides, with ReasonPolicyGate and its name in Decision.Rule. A gate
+	// can only deny: nothing a host adds can let a blocked sender through.
+	Gates []Gate
+
+	// Audiences are the host's own audiences, each routed per mode, ranked
+	// after the built-in audiences; a match that wins gives
+	// ReasonCustomAudience and its name in Decision.Rule.
+	Audiences []CustomAudience
+
+	// Groups is the rule for adding a user to a group chat; see
+	// [Engine.CanAddToGroup].
+	Groups GroupRule
+}
+
+// MinorRule says how a possible adult may message a possible minor. Ages
+// are uncertain when they come from a verified band, so the rule applies
+// when the recipient may be under AdultAge and the sender may be over it.
+type MinorRule struct {
+	// Reach is the set of audiences (of the sender, relative to the
+	// minor) through which an adult may reach a minor; zero means friends
+	// only (TikTok). Instagram lets an adult reach a teen who follows them
+	// (AudienceFollowed); Snapchat a friend or a saved contact.
+	Reach inbox.Audiences
+
+	// Off turns the rule off: adults may message minors like anyone else.
+	// No preset sets it; a host must ask for it explicitly.
+	Off bool
 }
 
 // ModeRule is what one inbox mode means under a policy.
@@ -64,53 +114,22 @@ type ModeRule struct {
 	Deny Reason
 }
 
-// TikTok returns the TikTok preset, the default policy: DESIGN.md's
-// decision table. DMs are for 16 and over; 16–17-year-olds hear from adults
-// only if they are friends; the modes are Everyone (strangers to requests),
-// Suggested friends, Friends and No one (which also stops old chats); a mode
-// never set is No one under 18 and Friends from 18; Everyone is for 18+; a
-// sender may have 20 pending requests started in 24 hours.
-func TikTok() *Policy {
-	const P, Q = inbox.RoutePrimary, inbox.RouteRequests
-	var friends, suggested, everyone inbox.Table
-	friends = friends.With(inbox.AudienceConversation, P).With(inbox.AudienceFriend, P)
-	suggested = friends.With(inbox.AudienceRecommendedContact, P).With(inbox.AudienceRecommendedFacebook, P)
-	everyone = suggested.With(inbox.AudienceFollowed, P).With(inbox.AudienceAnyone, Q)
-
-	under18 := inbox.ModesOf(inbox.NoOne, inbox.Friends, inbox.SuggestedFriends)
-	p := &Policy{
-		Name:          "tiktok",
-		MinAge:        16,
-		AdultAge:      18,
-		ProtectMinors: true,
-		RequestCap:    20,
-		RequestWindow: 24 * time.Hour,
-	}
-	p.Modes[inbox.Everyone] = ModeRule{Name: "everyone", Table: everyone}
-	p.Modes[inbox.SuggestedFriends] = ModeRule{Name: "suggested", Table: suggested, Deny: ReasonNotSuggested}
-	p.Modes[inbox.Friends] = ModeRule{Name: "friends", Table: friends, Deny: ReasonNotFriend}
-	p.Modes[inbox.NoOne] = ModeRule{Name: "noone", Deny: ReasonInboxClosed}
-	for b := range graph.NumAgeBands {
-		p.Availability.Defaults[b] = inbox.NoOne
-		p.Availability.Choosable[b] = under18
-	}
-	p.Availability.Defaults[graph.Age18Plus] = inbox.Friends
-	p.Availability.Choosable[graph.Age18Plus] = under18 | inbox.ModesOf(inbox.Everyone)
-	return p
-}
-
 // ErrInvalidPolicy is wrapped by the errors of [Policy.Validate].
 var ErrInvalidPolicy = errors.New("privacy: invalid policy")
 
 // Validate reports whether p is complete and consistent: every default and
-// choosable mode is offered, deny reasons are set, ages and the cap make
-// sense.
+// choosable mode is offered, deny reasons are set and show the sender no
+// more than not_allowed, ages and the cap make sense, gates and audiences
+// are whole.
 func (p *Policy) Validate() error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w %q: %s", ErrInvalidPolicy, p.Name, fmt.Sprintf(format, args...))
 	}
 	if p.MinAge < 0 || p.AdultAge < 0 {
 		return bad("negative age")
+	}
+	if p.minAge() > p.adultAge() {
+		return bad("minimum age %d above the adult age %d", p.minAge(), p.adultAge())
 	}
 	if p.RequestCap < 0 || (p.RequestCap > 0 && p.RequestWindow <= 0) {
 		return bad("a request cap needs a positive window")
@@ -125,24 +144,64 @@ func (p *Policy) Validate() error {
 			return bad("modes %v and %v are both named %q", prev, m, r.Name)
 		}
 		names[r.Name] = m
-		if r.Deny == ReasonError && r.Table[inbox.AudienceAnyone] == inbox.Deny {
-			return bad("mode %q has no deny reason", r.Name)
-		}
-		if r.Deny >= numReasons || (r.Deny != ReasonError && denyView[r.Deny] != ViewNotAllowed) {
-			return bad("mode %q: deny reason %v would show the sender more than not_allowed", r.Name, r.Deny)
+		if err := r.check(); err != "" {
+			return bad("mode %q: %s", r.Name, err)
 		}
 	}
-	for b := range graph.NumAgeBands {
-		if d := p.Availability.Defaults[b]; d == inbox.ModeDefault || !d.Valid() || p.Modes[d].Name == "" {
-			return bad("default mode %v for age band %v is not offered", d, graph.AgeBand(b))
-		}
-		for m := inbox.Mode(1); m < inbox.NumModes; m++ {
-			if p.Availability.Choosable[b].Has(m) && p.Modes[m].Name == "" {
-				return bad("mode %v is choosable by age band %v but not offered", m, graph.AgeBand(b))
+	for m := inbox.Mode(1); m < inbox.NumModes; m++ {
+		if r := p.Groups.Modes[m]; r.Name != "" {
+			if err := r.check(); err != "" {
+				return bad("group mode %q: %s", r.Name, err)
 			}
 		}
 	}
+	a := &p.Availability
+	for b := range graph.NumAgeBands {
+		band := graph.AgeBand(b)
+		if d := a.Defaults[b]; d == inbox.ModeDefault || !d.Valid() || p.Modes[d].Name == "" {
+			return bad("default mode %v for age band %v is not offered", d, band)
+		}
+		for m := inbox.Mode(1); m < inbox.NumModes; m++ {
+			if a.Choosable[b].Has(m) && p.Modes[m].Name == "" {
+				return bad("mode %v is choosable by age band %v but not offered", m, band)
+			}
+			if (a.GroupChoosable[b].Has(m) || a.GroupDefaults[b] == m) && p.Groups.Modes[m].Name == "" {
+				return bad("group mode %v is used by age band %v but not offered", m, band)
+			}
+		}
+	}
+	for m := range a.Rollout {
+		if !m.Valid() || p.Modes[m].Name == "" {
+			return bad("rollout of mode %v, which is not offered", m)
+		}
+	}
+	seen := map[string]bool{}
+	for _, g := range p.Gates {
+		if g.Name == "" || g.Deny == nil || seen[g.Name] {
+			return bad("gate %q needs a unique name and a Deny function", g.Name)
+		}
+		seen[g.Name] = true
+	}
+	for _, c := range p.Audiences {
+		if c.Name == "" || c.Match == nil || seen[c.Name] {
+			return bad("audience %q needs a unique name and a Match function", c.Name)
+		}
+		seen[c.Name] = true
+	}
+	if len(p.Audiences) > maxCustomAudiences {
+		return bad("%d custom audiences, at most %d", len(p.Audiences), maxCustomAudiences)
+	}
 	return nil
+}
+
+func (r *ModeRule) check() string {
+	if r.Deny == ReasonError && r.Table[inbox.AudienceAnyone] == inbox.Deny {
+		return "no deny reason"
+	}
+	if r.Deny >= numReasons || (r.Deny != ReasonError && denyView[r.Deny] != ViewNotAllowed) {
+		return fmt.Sprintf("deny reason %v would show the sender more than not_allowed", r.Deny)
+	}
+	return ""
 }
 
 // ParseMode returns the mode named text under this policy (the Name of a
@@ -160,6 +219,11 @@ func (p *Policy) ParseMode(text string) (inbox.Mode, error) {
 			names = append(names, n)
 		}
 	}
+	for m := inbox.Mode(1); m < inbox.NumModes; m++ {
+		if n := p.Groups.Modes[m].Name; n != "" && n == text {
+			return m, nil
+		}
+	}
 	return inbox.ModeDefault, fmt.Errorf("privacy: policy %s has no mode %q (want one of %v)", p.Name, text, names)
 }
 
@@ -169,7 +233,21 @@ func (p *Policy) ModeName(m inbox.Mode) string {
 	if m.Valid() && p.Modes[m].Name != "" {
 		return p.Modes[m].Name
 	}
+	if m.Valid() && p.Groups.Modes[m].Name != "" {
+		return p.Groups.Modes[m].Name
+	}
 	return m.String()
+}
+
+// DecodeSettings decodes settings JSON strictly, with this policy's mode
+// names (see [inbox.DecodeSettings]).
+func (p *Policy) DecodeSettings(data []byte) (inbox.Settings, error) {
+	return inbox.DecodeSettings(data, p.ParseMode)
+}
+
+// EncodeSettings encodes settings as JSON with this policy's mode names.
+func (p *Policy) EncodeSettings(s inbox.Settings) ([]byte, error) {
+	return s.MarshalJSONNames(p.ModeName)
 }
 
 func (p *Policy) adultAge() int {
@@ -177,4 +255,44 @@ func (p *Policy) adultAge() int {
 		return 18
 	}
 	return p.AdultAge
+}
+
+func (p *Policy) minAge() int {
+	if p.MinAge == 0 {
+		return 13
+	}
+	return p.MinAge
+}
+
+// minorReach returns the audiences through which an adult reaches a minor.
+func (p *Policy) minorReach() inbox.Audiences {
+	if p.Minors.Reach == 0 {
+		return inbox.AudiencesOf(inbox.AudienceFriend)
+	}
+	return p.Minors.Reach
+}
+
+// usesFriendOfFriend reports whether any table could route the
+// friend-of-friend audience, so the engine must be able to read it.
+func (p *Policy) usesFriendOfFriend() bool {
+	const fof = inbox.AudienceFriendOfFriend
+	for m := range p.Modes {
+		if p.Modes[m].Name != "" && p.Modes[m].Table[fof] != inbox.Deny {
+			return true
+		}
+		if p.Groups.Modes[m].Name != "" && p.Groups.Modes[m].Table[fof] != inbox.Deny {
+			return true
+		}
+	}
+	if p.minorReach().Has(fof) {
+		return true
+	}
+	if p.Availability.PerAudience {
+		for _, t := range p.Availability.RouteLimits {
+			if t[fof] != inbox.Deny {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -37,6 +37,18 @@ const (
 	ReasonFacebookFriend                       // Facebook friends, as an audience
 	ReasonFriendOfFriend                       // a friend in common
 	ReasonVerifiedSender                       // the sender is verified
+	ReasonNotFollowed                          // the mode admits only people the recipient follows
+	ReasonNotVerified                          // the mode admits people followed and verified senders only
+	ReasonNotContact                           // the mode admits friends and contacts only
+	ReasonRequestsOff                          // the recipient turned off requests from this audience
+	ReasonPolicyGate                           // a host-defined gate refused (Decision.Rule names it)
+	ReasonCustomAudience                       // a host-defined audience admitted (Decision.Rule names it)
+	ReasonGroupInviterNotFriend                // group add: only a friend may add the invitee
+	ReasonGroupMinorNeedsFriend                // group add: a minor needs a friend already in the group
+	ReasonGroupBlocked                         // group add: a block between the invitee and a member
+	ReasonGroupMinorProtection                 // group add: it would connect a minor with an adult stranger
+	ReasonGroupInvitesClosed                   // group add: the invitee's group setting refuses the inviter
+	ReasonGroupInvite                          // group add: an invite the invitee must accept
 	numReasons
 )
 
@@ -46,7 +58,10 @@ var reasonNames = [numReasons]string{
 	"inbox_closed", "existing_conversation", "friend", "not_friend", "recommended_contact",
 	"recommended_facebook", "not_suggested", "followed_by_recipient", "message_request",
 	"restricted", "request_limit", "follower", "contact", "reverse_contact",
-	"facebook_friend", "friend_of_friend", "verified_sender",
+	"facebook_friend", "friend_of_friend", "verified_sender", "not_followed",
+	"not_verified", "not_contact", "requests_off", "policy_gate", "custom_audience",
+	"group_inviter_not_friend", "group_minor_needs_friend", "group_blocked",
+	"group_minor_protection", "group_invites_closed", "group_invite",
 }
 
 // String returns the reason's text form, e.g. blocked_by_recipient.
