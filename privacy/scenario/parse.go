@@ -392,13 +392,7 @@ func (p *parser) resolvePolicy(name string, t token) error {
 	if err := pol.Validate(); err != nil {
 		return fail(err)
 	}
-	g := graph.ReaderFuncs[string]{UserFunc: func(_ context.Context, id string) (graph.User, error) {
-		if a := p.users[id]; a != nil {
-			return a.user, nil
-		}
-		return graph.User{}, nil
-	}}
-	e, err := privacy.New[string](g, inbox.ReaderFuncs[string]{}, &privacy.Options{Policy: pol, Now: p.now})
+	e, err := privacy.New[string](accounts{p}, inbox.ReaderFuncs[string]{}, &privacy.Options{Policy: pol, Now: p.now})
 	if err != nil {
 		return fail(err)
 	}
@@ -408,6 +402,22 @@ func (p *parser) resolvePolicy(name string, t token) error {
 }
 
 func (p *parser) now() time.Time { return p.clock }
+
+// accounts is the graph the parser validates settings against: the users
+// declared so far, and no edges. Settings validation reads only users; the
+// other reads exist so any policy's engine can be built over it.
+type accounts struct{ p *parser }
+
+func (a accounts) User(_ context.Context, id string) (graph.User, error) {
+	if u := a.p.users[id]; u != nil {
+		return u.user, nil
+	}
+	return graph.User{}, nil
+}
+
+func (accounts) HasEdge(context.Context, graph.Edge, string, string) (bool, error) { return false, nil }
+
+func (accounts) HasFriendInCommon(context.Context, string, string) (bool, error) { return false, nil }
 
 func (p *parser) nowStmt() error {
 	if err := p.arity(2, 2); err != nil {
@@ -640,12 +650,17 @@ func (p *parser) userStmt(set bool) error {
 		p.order = append(p.order, a.name)
 	}
 	a.user = u
-	if seen&keyMode != 0 {
+	if seen&keyMode != 0 || len(routes) > 0 {
 		if err := p.check.ValidateSettingsAt(context.Background(), a.name, s, p.clock); err != nil {
 			why := err.Error()
 			var me *inbox.ModeError
-			if errors.As(err, &me) {
+			var re *inbox.RouteError
+			switch {
+			case errors.As(err, &me):
 				why = me.Why
+			case errors.As(err, &re):
+				return p.errAt(routeTok, err, "%s may not set route.%s=%s at %s: %s",
+					a.name, re.Audience, re.Route, p.clock.Format(time.DateOnly), re.Why)
 			}
 			return p.errAt(modeTok, err, "%s may not choose mode %s at %s: %s",
 				a.name, p.pol.ModeName(s.Mode), p.clock.Format(time.DateOnly), why)
@@ -656,17 +671,33 @@ func (p *parser) userStmt(set bool) error {
 	return nil
 }
 
-// routeSettings applies route.AUDIENCE keys to s. It is the one place that
-// knows which policies take per-audience routing: a preset whose settings
-// are a routing table per audience (Instagram's) accepts the keys here.
-// TikTok's settings are a mode only, so every built-in preset refuses them
-// for now.
-func routeSettings(p *privacy.Policy, _ *inbox.Settings, routes []Route) error {
+// routeSettings applies route.AUDIENCE keys to s, for a policy with
+// per-audience settings (Instagram's, Messenger's); others refuse them.
+// Whether the user may set each route is settings validation's question.
+func routeSettings(p *privacy.Policy, s *inbox.Settings, routes []Route) error {
 	if len(routes) == 0 {
 		return nil
 	}
-	return fmt.Errorf("policy %s has no per-audience routing: its settings are a mode (mode=%s)", p.Name, strings.Join(modeNames(p), "|"))
+	if !p.Availability.PerAudience {
+		return fmt.Errorf("policy %s has no per-audience routing: its settings are a mode (mode=%s)", p.Name, strings.Join(modeNames(p), "|"))
+	}
+	for _, r := range routes {
+		if !routable[r.Audience] {
+			return fmt.Errorf("audience %s cannot be routed: route keys are %s", r.Audience, routableNames)
+		}
+		s.Routes = s.Routes.Set(r.Audience, r.Route)
+	}
+	return nil
 }
+
+// routable are the audiences SCENARIOS.md lets route.AUDIENCE keys name.
+var routable = map[inbox.Audience]bool{
+	inbox.AudienceFriend: true, inbox.AudienceFollower: true, inbox.AudienceFollowed: true,
+	inbox.AudienceContact: true, inbox.AudienceReverseContact: true, inbox.AudienceFacebookFriend: true,
+	inbox.AudienceFriendOfFriend: true, inbox.AudienceVerified: true, inbox.AudienceAnyone: true,
+}
+
+const routableNames = "friend, follower, followed, contact, reverse_contact, facebook_friend, friend_of_friend, verified, anyone"
 
 func modeNames(p *privacy.Policy) []string {
 	var names []string
