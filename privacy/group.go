@@ -59,6 +59,16 @@ func (o GroupOutcome) String() string {
 	return fmt.Sprintf("GroupOutcome(%d)", uint8(o))
 }
 
+// ParseGroupOutcome returns the outcome named deny, allow or invite.
+func ParseGroupOutcome(text string) (GroupOutcome, error) {
+	for i, n := range groupOutcomeNames {
+		if n == text {
+			return GroupOutcome(i), nil
+		}
+	}
+	return GroupDeny, fmt.Errorf("privacy: unknown group outcome %q (want allow, invite or deny)", text)
+}
+
 // GroupDecision is the answer to a group add. The zero GroupDecision
 // denies, with ReasonError: what a failed check returns.
 type GroupDecision struct {

@@ -1,0 +1,2 @@
+# error: 2:10 "status=banned" | unknown account status "banned"
+user ana status=banned

@@ -1,0 +1,2 @@
+# error: 2:23 "mode=noone" | key "mode" is given twice
+user ana mode=friends mode=noone

@@ -1,0 +1,4 @@
+# error: 4:22 "inbox" | bad folder "inbox": want primary or requests
+user ana
+user ben
+expect ana ben allow inbox friend

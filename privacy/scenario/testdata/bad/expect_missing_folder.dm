@@ -1,0 +1,4 @@
+# error: 4:21 "" | allow needs a folder
+user ana
+user ben
+expect ana ben allow

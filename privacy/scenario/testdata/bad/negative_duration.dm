@@ -1,0 +1,2 @@
+# error: 2:9 "-1d" | bad duration
+advance -1d

@@ -1,0 +1,2 @@
+# error: 2:10 "route.pals=primary" | unknown audience "pals"
+user ana route.pals=primary

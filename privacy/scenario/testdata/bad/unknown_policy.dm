@@ -1,0 +1,3 @@
+# error: 2:8 "myspace" | unknown policy "myspace"
+policy myspace
+user ana

@@ -1,0 +1,4 @@
+# error: 4:1 "folow" | unknown statement "folow" (did you mean follow?)
+user ana
+user ben
+folow ana ben

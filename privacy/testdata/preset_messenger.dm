@@ -1,0 +1,51 @@
+# The Facebook Messenger preset (research/platforms.md, "Facebook
+# Messenger", from Messenger's help pages). Friends go straight to Chats.
+# Friends of friends, people with your number in their contacts, and
+# everyone else are each routed to Chats, requests or "Don't receive";
+# by default all three arrive as message requests.
+policy messenger
+now 2026-03-01
+
+user mia age=35          # an adult: never chose, so "standard"
+user pal age=30          # mia's friend
+user fof age=29          # pal's friend: a friend of a friend of mia
+user num age=41          # has mia's number
+user str age=26          # a stranger
+user kid age=15          # a teen (teens as on Instagram since January 2024)
+user bro age=16          # kid's friend
+follow mia pal
+follow pal mia
+follow fof pal
+follow pal fof
+contact num mia
+follow kid bro
+follow bro kid
+follow pal kid           # pal is also kid's friend (an adult friend)
+follow kid pal
+
+expect pal mia allow primary friend
+expect fof mia allow requests friend_of_friend
+expect num mia allow requests reverse_contact
+expect str mia allow requests message_request
+expect kid mia allow requests friend_of_friend   # pal is a friend of both
+reach mia primary=pal requests=fof,num,str,kid,bro
+
+# A teen hears from friends only; an adult reaches a minor only as a friend.
+expect bro kid allow primary friend
+expect pal kid allow primary friend
+expect fof kid deny minor_protection             # a friend of a friend, and an adult
+expect mia kid deny minor_protection
+reach kid primary=bro,pal requests=
+
+# Friends of friends to Chats; everyone else's requests off.
+set mia route.friend_of_friend=primary route.anyone=deny
+expect fof mia allow primary friend_of_friend
+expect str mia deny requests_off
+view   str mia not_allowed
+reach mia primary=pal,fof,kid requests=num
+
+# Group chats: "new group chat message requests won't be delivered to your
+# Chats list": a non-friend's group arrives as an invite.
+group pal mia pal allow friend
+group str mia str invite group_invite
+group str kid str deny group_minor_protection
