@@ -22,8 +22,7 @@ type presetWorld struct {
 	status   map[string]graph.Status
 	verified map[string]bool
 	hide     map[string]bool
-	edges    map[[2]string]graph.Edge // one relation per ordered pair and kind, keyed with the kind below
-	rels     map[[3]string]bool       // {kind, from, to}
+	rels     map[[3]string]bool // {kind, from, to}
 	settings map[string]inbox.Settings
 	threads  map[[2]string]inbox.State // {starter, other}
 }
