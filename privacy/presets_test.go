@@ -553,3 +553,72 @@ func TestGroupNeverConnectsWhatDMsWouldNot(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupFallbackInvite: with FallbackInvite, a refusal by the invitee's
+// group setting becomes an invite they must accept; blocks and the minor
+// rule still deny.
+func TestGroupFallbackInvite(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	for _, u := range []string{"I", "E", "B"} {
+		w.user(u, 30)
+	}
+	w.user("K", 17)
+	w.block("E", "B")
+	p := privacy.TikTok()
+	p.Name = "whatsapp-like"
+	p.Groups.FallbackInvite = true
+	e := w.engineWith(p)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		inviter, invitee string
+		members          []string
+		want             privacy.GroupDecision
+	}{
+		{"I", "E", []string{"I"}, privacy.GroupDecision{Outcome: privacy.GroupInvite, Reason: privacy.ReasonGroupInvite, View: privacy.ViewAllowed}},
+		{"I", "E", []string{"I", "B"}, privacy.GroupDecision{Outcome: privacy.GroupDeny, Reason: privacy.ReasonGroupBlocked, View: privacy.ViewNotAllowed}},
+		{"I", "K", []string{"I"}, privacy.GroupDecision{Outcome: privacy.GroupDeny, Reason: privacy.ReasonGroupMinorProtection, View: privacy.ViewNotAllowed}},
+	} {
+		got, err := e.CanAddToGroup(ctx, tc.inviter, tc.invitee, tc.members)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%s adds %s to %v: mismatch (-want +got):\n%s", tc.inviter, tc.invitee, tc.members, diff)
+		}
+	}
+	// Without the fallback the same add is refused.
+	d, _ := w.engineWith(privacy.TikTok()).CanAddToGroup(ctx, "I", "E", []string{"I"})
+	if d.Outcome != privacy.GroupDeny || d.Reason != privacy.ReasonGroupInviterNotFriend {
+		t.Errorf("without the fallback: %v", d)
+	}
+}
+
+func TestGroupFailClosed(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	for _, u := range []string{"I", "E", "M"} {
+		w.user(u, 30)
+	}
+	w.friends("I", "E")
+	for n := 1; ; n++ {
+		g, ib := failing(w, n)
+		e, err := privacy.New(g, ib, &privacy.Options{Now: func() time.Time { return clock }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := e.CanAddToGroup(context.Background(), "I", "E", []string{"I", "M"})
+		if err == nil {
+			if d.Outcome != privacy.GroupAllow {
+				t.Fatalf("no failure, got %v", d)
+			}
+			if n < 20 {
+				t.Fatalf("only %d reads", n-1)
+			}
+			return
+		}
+		if d != (privacy.GroupDecision{}) {
+			t.Errorf("read %d failed: %v is not the zero deny", n, d)
+		}
+	}
+}
