@@ -1,0 +1,7 @@
+package postgres
+
+// Statements, for the plan tests.
+var (
+	FactsSQL      = factsSQL
+	FactsBatchSQL = factsBatchSQL
+)
