@@ -23,6 +23,7 @@ func kitID(i int) int64 { return int64(i)*7919 + 1_000_000_007 }
 
 func TestGraphConformance(t *testing.T) {
 	pgtest.URL(t)
+	t.Parallel()
 	graphtest.Run(t, func(t *testing.T) graphtest.Store[int64] {
 		return postgres.KitStore{Store: postgres.New(pgtest.Open(t, nil)), Ctx: t.Context()}
 	}, kitID)
@@ -30,6 +31,7 @@ func TestGraphConformance(t *testing.T) {
 
 func TestInboxConformance(t *testing.T) {
 	pgtest.URL(t)
+	t.Parallel()
 	inboxtest.Run(t, func(t *testing.T) inboxtest.Store[int64] {
 		return postgres.KitStore{Store: postgres.New(pgtest.Open(t, nil)), Ctx: t.Context()}
 	}, kitID)

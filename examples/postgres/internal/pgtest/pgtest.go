@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net"
+	neturl "net/url"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -47,14 +48,12 @@ type Options struct {
 	Counter *Counter
 }
 
-// Open returns a pool whose connections work in a new schema of their own,
-// migrated, and dropped when the test ends; it skips t without a server.
-func Open(t testing.TB, o *Options) *pgxpool.Pool {
+// SchemaURL creates an empty schema, dropped when the test ends, and
+// returns the server's URL with the schema as its search_path: a database
+// of the test's own. It skips t without a server.
+func SchemaURL(t testing.TB) string {
 	t.Helper()
 	url := URL(t)
-	if o == nil {
-		o = &Options{}
-	}
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, url)
 	if err != nil {
@@ -76,11 +75,29 @@ func Open(t testing.TB, o *Options) *pgxpool.Pool {
 			t.Errorf("dropping schema %s: %v", schema, err)
 		}
 	})
+	u, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatalf("%s: %v", EnvURL, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Open returns a pool whose connections work in a new schema of their own
+// (see [SchemaURL]), migrated; it skips t without a server.
+func Open(t testing.TB, o *Options) *pgxpool.Pool {
+	t.Helper()
+	url := SchemaURL(t)
+	if o == nil {
+		o = &Options{}
+	}
+	ctx := context.Background()
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.ConnConfig.RuntimeParams["search_path"] = schema
 	if o.MaxConns > 0 {
 		cfg.MaxConns = o.MaxConns
 	}
