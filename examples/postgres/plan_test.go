@@ -30,8 +30,8 @@ func TestFactsAreIndexOnly(t *testing.T) {
 	}
 	at := t0
 	plans := map[string][]any{
-		"facts": {postgres.FactsSQL, int64(ana), int64(ben), at, at.Add(-24 * time.Hour), true},
-		"batch": {postgres.FactsBatchSQL, int64(ana), []int64{ben, cy, dee}, at, at.Add(-24 * time.Hour), true},
+		"facts": {postgres.Statements()["facts"], int64(ana), int64(ben), at, at.Add(-24 * time.Hour), true},
+		"batch": {postgres.Statements()["facts_batch"], int64(ana), []int64{ben, cy, dee}, at, at.Add(-24 * time.Hour), true},
 	}
 	for name, q := range plans {
 		rows, err := pool.Query(ctx, "EXPLAIN (COSTS OFF) "+q[0].(string), q[1:]...)

@@ -325,3 +325,12 @@ func (s *Store) FactsBatch(ctx context.Context, q inbox.BatchQuery[int64], dst [
 	}
 	return nil
 }
+
+// Statements returns the SQL of the one-call reads, for EXPLAIN and for
+// hosts porting the adapter: "facts" ($1 sender, $2 recipient, $3 the
+// decision's time, $4 the start of the cap's window, $5 whether to count
+// pending requests) and "facts_batch" (the same with $2 an array of
+// recipients, one row per element numbered by its first column).
+func Statements() map[string]string {
+	return map[string]string{"facts": factsSQL, "facts_batch": factsBatchSQL}
+}

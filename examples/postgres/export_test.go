@@ -1,7 +1,0 @@
-package postgres
-
-// Statements, for the plan tests.
-var (
-	FactsSQL      = factsSQL
-	FactsBatchSQL = factsBatchSQL
-)
