@@ -32,6 +32,10 @@ if [[ -z $bin ]]; then
 	bin=$(bindir)
 fi
 [[ -n $bin ]] || { echo "postgres.sh: no initdb after installing postgresql" >&2; exit 1; }
+# dmgate's tests run the README's curl calls.
+if ! command -v curl >/dev/null 2>&1; then
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null
+fi
 
 # initdb refuses to run as root: run the server as the postgres user the
 # package creates (or as whoever we are, when not root).
