@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Runs the tests of the nested module examples/postgres against a throwaway
+# PostgreSQL server: installs PostgreSQL from the distribution's packages
+# when it is missing, initdb's a cluster in a temporary directory, starts it
+# on a free loopback port, runs `go test -race ./...` with
+# DMPRIVACY_POSTGRES_URL set, and stops the server whatever happens. The
+# tests must run: a skipped test fails this script.
+#
+# Usage (from anywhere, as root on a fresh Debian machine or as a user who
+# can run initdb):  bash .ci/postgres.sh [go test flags...]
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export PATH="$PATH:/usr/local/go/bin"
+
+bindir() {
+	local d
+	d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+	if [[ -n $d && -x $d/initdb ]]; then
+		echo "$d"
+	elif command -v initdb >/dev/null 2>&1; then
+		dirname "$(command -v initdb)"
+	fi
+}
+
+bin=$(bindir)
+if [[ -z $bin ]]; then
+	echo "postgres.sh: installing PostgreSQL from the distribution's packages" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq postgresql >/dev/null
+	bin=$(bindir)
+fi
+[[ -n $bin ]] || { echo "postgres.sh: no initdb after installing postgresql" >&2; exit 1; }
+# dmgate's tests run the README's curl calls.
+if ! command -v curl >/dev/null 2>&1; then
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null
+fi
+
+# initdb refuses to run as root: run the server as the postgres user the
+# package creates (or as whoever we are, when not root).
+as=()
+if [[ $(id -u) -eq 0 ]]; then
+	id postgres >/dev/null 2>&1 || useradd --system --home-dir /nonexistent --shell /usr/sbin/nologin postgres
+	as=(runuser -u postgres --)
+fi
+
+tmp=$(mktemp -d /tmp/dmprivacy-pg.XXXXXX)
+chmod 755 "$tmp"
+[[ ${#as[@]} -eq 0 ]] || chown postgres "$tmp"
+data=$tmp/data
+
+stop() {
+	if [[ -f $data/postmaster.pid ]]; then
+		"${as[@]}" "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
+	fi
+	rm -rf "$tmp"
+}
+trap stop EXIT
+
+"${as[@]}" "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --no-sync >"$tmp/initdb.log" 2>&1 ||
+	{ cat "$tmp/initdb.log" >&2; exit 1; }
+
+# A free loopback port: the first from 55432 nobody answers on.
+port=55432
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+	port=$((port + 1))
+done
+
+"${as[@]}" "$bin/pg_ctl" -D "$data" -l "$tmp/server.log" -w -t 60 \
+	-o "-p $port -k $tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null ||
+	{ cat "$tmp/server.log" >&2; exit 1; }
+"${as[@]}" "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -qAt -c 'CREATE DATABASE dmprivacy' postgres
+
+export DMPRIVACY_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/dmprivacy?sslmode=disable"
+echo "postgres.sh: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port; running examples/postgres tests" >&2
+
+# The repository's scenario files run on the adapter once the scenario
+# package is in the repository (examples/postgres/scenario_test.go).
+tags=()
+if [[ -d $root/privacy/scenario/scenariotest ]]; then
+	tags=(-tags dmscenario)
+fi
+
+log=$tmp/test.log
+status=0
+(cd "$root/examples/postgres" && go test -race -count=1 -v "${tags[@]}" "$@" ./...) >"$log" 2>&1 || status=$?
+# The summary: each package's result and each failed or skipped test.
+grep -E '^(ok|FAIL|PASS|panic:|\?)|--- (FAIL|SKIP)' "$log" || true
+if [[ $status -ne 0 ]]; then
+	echo "postgres.sh: tests failed; the end of the log:" >&2
+	tail -n 200 "$log" >&2
+	exit "$status"
+fi
+if grep -qE -- '--- SKIP' "$log"; then
+	echo "postgres.sh: tests were skipped; with a server they must run" >&2
+	exit 1
+fi
+echo "postgres.sh: $(grep -cE -- '^\s*--- PASS' "$log") tests and subtests passed against PostgreSQL" >&2

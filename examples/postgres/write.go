@@ -1,0 +1,328 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/dmprivacy/dmprivacy/graph"
+	"github.com/dmprivacy/dmprivacy/inbox"
+)
+
+// Each write is one transaction: a single statement (which PostgreSQL runs
+// in its own transaction), or BEGIN … COMMIT when it takes several. Writes
+// naming users check that they exist in the same statement, so a refused
+// write changes nothing. Users are never deleted (a closed account keeps
+// its row with status deleted), so a user seen to exist stays.
+
+// ValidateUser returns an error wrapping [graph.ErrInvalidUser] for account
+// facts the in-memory store refuses too: the zero status (it means "no
+// such user"), an undefined status or band, or a band without the date it
+// was verified.
+func ValidateUser(u graph.User) error {
+	switch {
+	case u.Status == graph.StatusUnknown || u.Status > graph.Deleted:
+		return fmt.Errorf("%w: status %v (set active, deactivated, suspended or deleted)", graph.ErrInvalidUser, u.Status)
+	case u.Band > graph.Age18Plus:
+		return fmt.Errorf("%w: age band %v", graph.ErrInvalidUser, u.Band)
+	case u.Birth.IsZero() && u.Band != graph.AgeUnknown && u.BandAsOf.IsZero():
+		return fmt.Errorf("%w: age band %v without the date it was verified", graph.ErrInvalidUser, u.Band)
+	}
+	return nil
+}
+
+// date stores the UTC calendar date of t, the only part of it the SDK uses.
+func date(t time.Time) pgtype.Date {
+	if t.IsZero() {
+		return pgtype.Date{}
+	}
+	y, m, d := t.UTC().Date()
+	return pgtype.Date{Time: time.Date(y, m, d, 0, 0, 0, 0, time.UTC), Valid: true}
+}
+
+// SetUser adds the user id or replaces its account facts, keeping its
+// edges, contact key and settings. Dates keep their UTC calendar date.
+func (s *Store) SetUser(ctx context.Context, id int64, u graph.User) error {
+	if err := ValidateUser(u); err != nil {
+		return err
+	}
+	_, err := s.db.Exec(ctx, `INSERT INTO users (id, `+userCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, birth = EXCLUDED.birth, band = EXCLUDED.band,
+			band_as_of = EXCLUDED.band_as_of, verified = EXCLUDED.verified,
+			hide_from_contacts = EXCLUDED.hide_from_contacts, hide_from_facebook = EXCLUDED.hide_from_facebook`,
+		id, int16(u.Status), date(u.Birth), int16(u.Band), date(u.BandAsOf), u.Verified, u.HideFromContacts, u.HideFromFacebook)
+	if err != nil {
+		return fmt.Errorf("postgres: setting user %d: %w", id, err)
+	}
+	return nil
+}
+
+// edgeWrite is the insert and the delete of each kind, from $1 to $2; each
+// runs inside a statement whose CTE "known" says whether the users exist
+// (a and b), and writes only if both do.
+var edgeWrite = [...][2]string{
+	graph.Follow: {`INSERT INTO follows SELECT $1, $2 FROM known WHERE a AND b ON CONFLICT DO NOTHING`,
+		`DELETE FROM follows WHERE follower = $1 AND followee = $2 AND (SELECT a AND b FROM known)`},
+	graph.Block: {`INSERT INTO blocks SELECT $1, $2 FROM known WHERE a AND b ON CONFLICT DO NOTHING`,
+		`DELETE FROM blocks WHERE blocker = $1 AND blocked = $2 AND (SELECT a AND b FROM known)`},
+	graph.Restrict: {`INSERT INTO restricts SELECT $1, $2 FROM known WHERE a AND b ON CONFLICT DO NOTHING`,
+		`DELETE FROM restricts WHERE restrictor = $1 AND restricted = $2 AND (SELECT a AND b FROM known)`},
+	graph.Facebook: {`INSERT INTO facebook_links SELECT LEAST($1::bigint, $2::bigint), GREATEST($1::bigint, $2::bigint)
+			FROM known WHERE a AND b ON CONFLICT DO NOTHING`,
+		`DELETE FROM facebook_links WHERE user_lo = LEAST($1::bigint, $2::bigint) AND user_hi = GREATEST($1::bigint, $2::bigint)
+			AND (SELECT a AND b FROM known)`},
+}
+
+// SetEdge adds (on) or removes the relation kind from → to: Follow, Block,
+// Restrict or Facebook (symmetric). Adding twice or removing an absent edge
+// is not an error. It refuses other kinds with [graph.ErrInvalidEdge], a
+// self edge with [graph.ErrSelfEdge], and unknown users with
+// [graph.ErrUnknownUser].
+func (s *Store) SetEdge(ctx context.Context, kind graph.Edge, from, to int64, on bool) error {
+	if kind == graph.Contact || !kind.Valid() {
+		return fmt.Errorf("%w: %v (contacts are set with SetContactKey and SyncContacts)", graph.ErrInvalidEdge, kind)
+	}
+	if from == to {
+		return fmt.Errorf("%w: %v %d", graph.ErrSelfEdge, kind, from)
+	}
+	write := edgeWrite[kind][0]
+	if !on {
+		write = edgeWrite[kind][1]
+	}
+	// One statement: the write runs only if both users exist, and the
+	// statement says which do.
+	var okFrom, okTo bool
+	err := s.db.QueryRow(ctx, `WITH known AS (
+			SELECT EXISTS (SELECT FROM users WHERE id = $1) AS a, EXISTS (SELECT FROM users WHERE id = $2) AS b),
+		w AS (`+write+`)
+		SELECT a, b FROM known`, from, to).Scan(&okFrom, &okTo)
+	if err != nil {
+		return fmt.Errorf("postgres: writing %v edge: %w", kind, mapErr(err))
+	}
+	return unknown(okFrom, from, okTo, to)
+}
+
+func unknown(okA bool, a int64, okB bool, b int64) error {
+	switch {
+	case !okA:
+		return fmt.Errorf("%w: %d", graph.ErrUnknownUser, a)
+	case !okB:
+		return fmt.Errorf("%w: %d", graph.ErrUnknownUser, b)
+	}
+	return nil
+}
+
+// mapErr turns a foreign-key violation (a user that does not exist) into
+// [graph.ErrUnknownUser]; the statements check first, so it only happens
+// if a user row is deleted by hand.
+func mapErr(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23503" {
+		return fmt.Errorf("%w: %s", graph.ErrUnknownUser, pe.Detail)
+	}
+	return err
+}
+
+// SetContactKey sets the key of id's own phone number; an empty key
+// removes it. A key another user holds moves to id (numbers are recycled).
+// It refuses raw numbers with [graph.ErrRawNumber].
+func (s *Store) SetContactKey(ctx context.Context, id int64, key graph.ContactKey) error {
+	if key != "" {
+		if err := graph.CheckContactKey(key); err != nil {
+			return err
+		}
+	}
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		// Lock the user's row: it also tells whether they exist.
+		var found bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM users WHERE id = $1 FOR UPDATE)`, id).Scan(&found); err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("%w: %d", graph.ErrUnknownUser, id)
+		}
+		if key != "" {
+			if _, err := tx.Exec(ctx, `UPDATE users SET contact_key = NULL WHERE contact_key = $1 AND id <> $2`, string(key), id); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `UPDATE users SET contact_key = NULLIF($2, '') WHERE id = $1`, id, string(key))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: setting contact key: %w", err)
+	}
+	return nil
+}
+
+// SyncContacts replaces id's synced contacts with keys, in one statement.
+// Keys no account holds are kept; a key listed twice is stored once. It
+// refuses raw numbers with [graph.ErrRawNumber].
+func (s *Store) SyncContacts(ctx context.Context, id int64, keys []graph.ContactKey) error {
+	ks := make([]string, len(keys))
+	for i, k := range keys {
+		if err := graph.CheckContactKey(k); err != nil {
+			return err
+		}
+		ks[i] = string(k)
+	}
+	var found bool
+	err := s.db.QueryRow(ctx, `WITH known AS (SELECT EXISTS (SELECT FROM users WHERE id = $1) AS a),
+		del AS (DELETE FROM synced_contacts WHERE owner = $1 AND key <> ALL ($2::text[]) AND (SELECT a FROM known)),
+		ins AS (INSERT INTO synced_contacts SELECT DISTINCT $1::bigint, k FROM unnest($2::text[]) AS k, known WHERE a
+			ON CONFLICT DO NOTHING)
+		SELECT a FROM known`, id, ks).Scan(&found)
+	if err != nil {
+		return fmt.Errorf("postgres: syncing contacts: %w", mapErr(err))
+	}
+	return unknown(found, id, true, 0)
+}
+
+// AddContact adds one key to id's synced contacts.
+func (s *Store) AddContact(ctx context.Context, id int64, key graph.ContactKey) error {
+	if err := graph.CheckContactKey(key); err != nil {
+		return err
+	}
+	var found bool
+	err := s.db.QueryRow(ctx, `WITH known AS (SELECT EXISTS (SELECT FROM users WHERE id = $1) AS a),
+		ins AS (INSERT INTO synced_contacts SELECT $1, $2 FROM known WHERE a ON CONFLICT DO NOTHING)
+		SELECT a FROM known`, id, string(key)).Scan(&found)
+	if err != nil {
+		return fmt.Errorf("postgres: adding a contact: %w", mapErr(err))
+	}
+	return unknown(found, id, true, 0)
+}
+
+// RemoveContact removes one key from id's synced contacts, if present.
+func (s *Store) RemoveContact(ctx context.Context, id int64, key graph.ContactKey) error {
+	if err := graph.CheckContactKey(key); err != nil {
+		return err
+	}
+	var found bool
+	err := s.db.QueryRow(ctx, `WITH known AS (SELECT EXISTS (SELECT FROM users WHERE id = $1) AS a),
+		del AS (DELETE FROM synced_contacts WHERE owner = $1 AND key = $2)
+		SELECT a FROM known`, id, string(key)).Scan(&found)
+	if err != nil {
+		return fmt.Errorf("postgres: removing a contact: %w", err)
+	}
+	return unknown(found, id, true, 0)
+}
+
+// SetSettings stores id's settings as they are; whether the user may choose
+// the mode is the policy's question (privacy's Engine.ValidateSettings). It
+// refuses an undefined mode with [inbox.ErrInvalidMode] and an unknown user
+// with [graph.ErrUnknownUser].
+func (s *Store) SetSettings(ctx context.Context, id int64, st inbox.Settings) error {
+	if !st.Mode.Valid() {
+		return fmt.Errorf("%w: %d", inbox.ErrInvalidMode, uint8(st.Mode))
+	}
+	var found bool
+	err := s.db.QueryRow(ctx, `WITH known AS (SELECT EXISTS (SELECT FROM users WHERE id = $1) AS a),
+		up AS (INSERT INTO inbox_settings SELECT $1, $2 FROM known WHERE a
+			ON CONFLICT (user_id) DO UPDATE SET mode = EXCLUDED.mode)
+		SELECT a FROM known`, id, int16(st.Mode)).Scan(&found)
+	if err != nil {
+		return fmt.Errorf("postgres: setting settings: %w", mapErr(err))
+	}
+	return unknown(found, id, true, 0)
+}
+
+// upsertConversation replaces the pair's thread; $1 and $2 must exist.
+const upsertConversation = `INSERT INTO conversations (user_lo, user_hi, starter, state, started)
+	SELECT LEAST($1::bigint, $2::bigint), GREATEST($1::bigint, $2::bigint), $3, $4, $5 FROM known WHERE a AND b
+	ON CONFLICT (user_lo, user_hi) DO UPDATE SET starter = EXCLUDED.starter, state = EXCLUDED.state, started = EXCLUDED.started`
+
+// SetConversation sets the thread between from and to, started by from at
+// time at (kept to the microsecond) in state st, replacing any thread the
+// pair had: for loading existing data and tests. [Store.Deliver],
+// [Store.Accept] and [Store.Decline] follow the lifecycle.
+func (s *Store) SetConversation(ctx context.Context, from, to int64, st inbox.State, at time.Time) error {
+	if from == to {
+		return inbox.ErrSelf
+	}
+	if st == inbox.NoThread || st > inbox.Declined {
+		return fmt.Errorf("%w: %v", inbox.ErrInvalidState, st)
+	}
+	var okFrom, okTo bool
+	err := s.db.QueryRow(ctx, `WITH known AS (
+			SELECT EXISTS (SELECT FROM users WHERE id = $1) AS a, EXISTS (SELECT FROM users WHERE id = $2) AS b),
+		up AS (`+upsertConversation+`)
+		SELECT a, b FROM known`, from, to, from, int16(st), at).Scan(&okFrom, &okTo)
+	if err != nil {
+		return fmt.Errorf("postgres: setting conversation: %w", mapErr(err))
+	}
+	return unknown(okFrom, from, okTo, to)
+}
+
+// Deliver records that from sent to a message that landed as d at time at,
+// and returns the conversation afterwards, following [inbox.Next]: in one
+// transaction that locks the pair's thread. An Undelivered message changes
+// nothing.
+func (s *Store) Deliver(ctx context.Context, from, to int64, d inbox.Delivery, at time.Time) (inbox.Conversation[int64], error) {
+	if from == to {
+		return inbox.Conversation[int64]{}, inbox.ErrSelf
+	}
+	var out inbox.Conversation[int64]
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		cur, err := lockConversation(ctx, tx, from, to)
+		if err != nil {
+			return err
+		}
+		out = inbox.Next(cur, from, d, at)
+		if out == cur {
+			return nil
+		}
+		return New(tx).SetConversation(ctx, out.Starter, other(out.Starter, from, to), out.State, out.Started)
+	})
+	if err != nil {
+		return inbox.Conversation[int64]{}, fmt.Errorf("postgres: delivering: %w", err)
+	}
+	return out, nil
+}
+
+func other(x, a, b int64) int64 {
+	if x == a {
+		return b
+	}
+	return a
+}
+
+func lockConversation(ctx context.Context, tx pgx.Tx, a, b int64) (inbox.Conversation[int64], error) {
+	var c convScan
+	err := tx.QueryRow(ctx, `SELECT starter, state, started FROM conversations
+		WHERE user_lo = LEAST($1::bigint, $2::bigint) AND user_hi = GREATEST($1::bigint, $2::bigint) FOR UPDATE`, a, b).Scan(c.dest()...)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return inbox.Conversation[int64]{}, err
+	}
+	return c.conversation(), nil
+}
+
+// Accept accepts sender's pending or held request to recipient, or returns
+// [inbox.ErrNoRequest].
+func (s *Store) Accept(ctx context.Context, recipient, sender int64) error {
+	return s.answer(ctx, recipient, sender, inbox.Accepted)
+}
+
+// Decline declines sender's pending or held request to recipient, or
+// returns [inbox.ErrNoRequest].
+func (s *Store) Decline(ctx context.Context, recipient, sender int64) error {
+	return s.answer(ctx, recipient, sender, inbox.Declined)
+}
+
+func (s *Store) answer(ctx context.Context, recipient, sender int64, st inbox.State) error {
+	tag, err := s.db.Exec(ctx, `UPDATE conversations SET state = $3
+		WHERE user_lo = LEAST($1::bigint, $2::bigint) AND user_hi = GREATEST($1::bigint, $2::bigint)
+		AND starter = $2 AND state IN (1, 2)`, recipient, sender, int16(st))
+	if err != nil {
+		return fmt.Errorf("postgres: answering a request: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return inbox.ErrNoRequest
+	}
+	return nil
+}

@@ -1,0 +1,281 @@
+package inboxtest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dmprivacy/dmprivacy/graph"
+	"github.com/dmprivacy/dmprivacy/inbox"
+	"github.com/dmprivacy/dmprivacy/inbox/inboxtest"
+)
+
+func stringID(i int) string { return fmt.Sprintf("user-%d", i) }
+
+func TestMemoryConforms(t *testing.T) {
+	t.Run("inbox only", func(t *testing.T) {
+		inboxtest.Run(t, func(*testing.T) inboxtest.Store[string] { return inbox.NewMemory[string]() }, stringID)
+	})
+	t.Run("with graph and fact readers", func(t *testing.T) {
+		inboxtest.Run(t, func(*testing.T) inboxtest.Store[int64] { return newCombined[int64]() },
+			func(i int) int64 { return 1 << 40 * int64(i+1) })
+	})
+}
+
+// combined is the repo's two in-memory stores as one adapter, with the
+// fact readers a database host would implement: the shape of a host whose
+// graph and inbox live in one database.
+type combined[ID comparable] struct {
+	*graph.Memory[ID]
+	in *inbox.Memory[ID]
+}
+
+func newCombined[ID comparable]() *combined[ID] {
+	return &combined[ID]{graph.NewMemory[ID](), inbox.NewMemory[ID]()}
+}
+
+func (c *combined[ID]) Settings(ctx context.Context, id ID) (inbox.Settings, error) {
+	return c.in.Settings(ctx, id)
+}
+func (c *combined[ID]) Conversation(ctx context.Context, a, b ID) (inbox.Conversation[ID], error) {
+	return c.in.Conversation(ctx, a, b)
+}
+func (c *combined[ID]) PendingRequests(ctx context.Context, s ID, after, upTo time.Time) (int, error) {
+	return c.in.PendingRequests(ctx, s, after, upTo)
+}
+func (c *combined[ID]) SetSettings(id ID, s inbox.Settings) error { return c.in.SetSettings(id, s) }
+func (c *combined[ID]) SetConversation(a, b ID, s inbox.State, at time.Time) error {
+	return c.in.SetConversation(a, b, s, at)
+}
+func (c *combined[ID]) Facts(ctx context.Context, q inbox.Query[ID]) (inbox.Facts[ID], error) {
+	return inbox.ReadFacts[ID](ctx, c.Memory, c.in, q)
+}
+func (c *combined[ID]) FactsBatch(ctx context.Context, q inbox.BatchQuery[ID], dst []inbox.Facts[ID]) error {
+	for i, r := range q.Recipients {
+		f, err := c.Facts(ctx, inbox.Query[ID]{Sender: q.Sender, Recipient: r, At: q.At, Window: q.Window})
+		if err != nil {
+			return err
+		}
+		dst[i] = f
+	}
+	return nil
+}
+
+// naive is an independent, map-based inbox store with the fact readers,
+// over the in-memory graph, and one optional deliberate fault. Without a
+// fault it must pass the kit; with each, it must fail.
+type naive struct {
+	*graph.Memory[string]
+	settings map[string]inbox.Settings
+	threads  map[[2]string]inbox.Conversation[string]
+	fault    string
+}
+
+func newNaive(fault string) *naive {
+	return &naive{graph.NewMemory[string](), map[string]inbox.Settings{}, map[[2]string]inbox.Conversation[string]{}, fault}
+}
+
+func pairKey(a, b string) [2]string {
+	if b < a {
+		a, b = b, a
+	}
+	return [2]string{a, b}
+}
+
+func (s *naive) Settings(_ context.Context, id string) (inbox.Settings, error) {
+	return s.settings[id], nil
+}
+
+func (s *naive) SetSettings(id string, st inbox.Settings) error {
+	if !st.Mode.Valid() {
+		return inbox.ErrInvalidMode
+	}
+	if s.fault == "default not stored" && st.Mode == inbox.ModeDefault {
+		return nil
+	}
+	s.settings[id] = st
+	return nil
+}
+
+func (s *naive) Conversation(_ context.Context, a, b string) (inbox.Conversation[string], error) {
+	c := s.threads[pairKey(a, b)]
+	if s.fault == "one way" && c.Starter != a {
+		return inbox.Conversation[string]{}, nil
+	}
+	return c, nil
+}
+
+func (s *naive) SetConversation(a, b string, st inbox.State, at time.Time) error {
+	switch {
+	case a == b:
+		return inbox.ErrSelf
+	case st == inbox.NoThread || st > inbox.Declined:
+		return inbox.ErrInvalidState
+	}
+	s.threads[pairKey(a, b)] = inbox.Conversation[string]{Starter: a, State: st, Started: at}
+	return nil
+}
+
+func (s *naive) PendingRequests(_ context.Context, sender string, after, upTo time.Time) (int, error) {
+	n := 0
+	for _, c := range s.threads {
+		in := c.Started.After(after) && !c.Started.After(upTo)
+		if s.fault == "closed window" {
+			in = !c.Started.Before(after) && c.Started.Before(upTo)
+		}
+		counts := c.State == inbox.Pending || (s.fault == "counts held" && c.State == inbox.Held)
+		if c.Starter == sender && counts && in {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// naiveFacts adds the one-call fact reader.
+type naiveFacts struct{ *naive }
+
+func (s naiveFacts) Facts(ctx context.Context, q inbox.Query[string]) (inbox.Facts[string], error) {
+	var f inbox.Facts[string]
+	var err error
+	if f.Pair, err = s.Pair(ctx, q.Sender, q.Recipient); err != nil {
+		return f, err
+	}
+	if s.fault == "facts swap pair" {
+		f.Pair.A, f.Pair.B, f.Pair.Edges = f.Pair.B, f.Pair.A, f.Pair.Edges.Swap()
+	}
+	f.Settings, _ = s.Settings(ctx, q.Recipient)
+	f.Conversation, _ = s.Conversation(ctx, q.Sender, q.Recipient)
+	w := q.Window
+	if s.fault == "facts ignore zero window" && w == 0 {
+		w = 24 * time.Hour
+	}
+	if w > 0 {
+		f.PendingRequests, _ = s.PendingRequests(ctx, q.Sender, q.At.Add(-w), q.At)
+	}
+	return f, nil
+}
+
+// naiveBatch adds the batch fact reader.
+type naiveBatch struct{ naiveFacts }
+
+func (s naiveBatch) FactsBatch(ctx context.Context, q inbox.BatchQuery[string], dst []inbox.Facts[string]) error {
+	rs := q.Recipients
+	if s.fault == "batch drops repeats" {
+		rs = slices.Clone(rs)
+		slices.Sort(rs)
+		rs = slices.Compact(rs)
+	}
+	for i, r := range rs {
+		f, err := s.Facts(ctx, inbox.Query[string]{Sender: q.Sender, Recipient: r, At: q.At, Window: q.Window})
+		if err != nil {
+			return err
+		}
+		dst[i] = f
+	}
+	return nil
+}
+
+func TestNaiveConforms(t *testing.T) {
+	for name, newStore := range map[string]func() inboxtest.Store[string]{
+		"required reads": func() inboxtest.Store[string] { return newNaive("") },
+		"facts":          func() inboxtest.Store[string] { return naiveFacts{newNaive("")} },
+		"batch":          func() inboxtest.Store[string] { return naiveBatch{naiveFacts{newNaive("")}} },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if err := inboxtest.TestStore(func() (inboxtest.Store[string], error) { return newStore(), nil }, stringID); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestBrokenStoresFail(t *testing.T) {
+	tests := []struct {
+		fault string
+		want  []string
+	}{
+		{"counts held", []string{"PendingRequests (-want +got)", "held, accepted and declined never count", "user-2 (T0-24h0m0s, T0]"}},
+		{"closed window", []string{"PendingRequests (-want +got)", "a pending one counts", "user-0 (T0-1h0m1s, T0-1h0m0s]"}},
+		{"one way", []string{"Conversation (-want +got)", "a thread answers in either order", `"user-1,user-0"`}},
+		{"default not stored", []string{"Settings (-want +got)", "ModeDefault resets a chosen mode", "user-2"}},
+		{"facts swap pair", []string{"Facts (-want +got)", "Facts disagrees with the required reads", "FactsBatch (-want +got)"}},
+		{"facts ignore zero window", []string{"Facts (-want +got)", "window 0s", "PendingRequests: 0"}},
+		{"batch drops repeats", []string{"FactsBatch (-want +got)", "[0] user-0→user-7 at T0 window 0s"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fault, func(t *testing.T) {
+			t.Parallel()
+			err := inboxtest.TestStore(func() (inboxtest.Store[string], error) {
+				return naiveBatch{naiveFacts{newNaive(tt.fault)}}, nil
+			}, stringID)
+			if err == nil {
+				t.Fatal("the kit passed a broken store")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("the kit's error does not say %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+// factsWithoutGraph has a fact reader but no graph the kit can write.
+type factsWithoutGraph struct{ *inbox.Memory[string] }
+
+func (factsWithoutGraph) Facts(context.Context, inbox.Query[string]) (inbox.Facts[string], error) {
+	return inbox.Facts[string]{}, nil
+}
+
+func TestFactReaderNeedsGraph(t *testing.T) {
+	err := inboxtest.TestStore(func() (inboxtest.Store[string], error) {
+		return factsWithoutGraph{inbox.NewMemory[string]()}, nil
+	}, stringID)
+	if err == nil || !strings.Contains(err.Error(), "implements a fact reader but not graphtest.Store") {
+		t.Fatalf("got %v, want an error saying the kit needs the graph", err)
+	}
+}
+
+func TestIDsMustBeDistinct(t *testing.T) {
+	err := inboxtest.TestStore(func() (inboxtest.Store[int], error) { return inbox.NewMemory[int](), nil },
+		func(i int) int { return i / 2 })
+	if err == nil || !strings.Contains(err.Error(), "id(0) and id(1) are both 0") {
+		t.Fatalf("got %v, want an error about the id function", err)
+	}
+}
+
+func TestStoreReportsNewStoreErrors(t *testing.T) {
+	err := inboxtest.TestStore(func() (inboxtest.Store[string], error) { return nil, errors.New("no database") }, stringID)
+	if err == nil || !strings.Contains(err.Error(), "world rules: new store: no database") {
+		t.Fatalf("got %v, want every world to report the new store's error", err)
+	}
+}
+
+// TestRunFailsBrokenStore runs Run in a child test process over a store
+// that counts held requests, and checks that the child fails where the
+// fault shows.
+func TestRunFailsBrokenStore(t *testing.T) {
+	if os.Getenv("INBOXTEST_BROKEN_CHILD") == "1" {
+		inboxtest.Run(t, func(*testing.T) inboxtest.Store[string] { return newNaive("counts held") }, stringID)
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestRunFailsBrokenStore$", "-test.v")
+	cmd.Env = append(os.Environ(), "INBOXTEST_BROKEN_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		t.Fatalf("the child test over a broken store did not fail (err %v):\n%s", err, out)
+	}
+	for _, w := range []string{"--- FAIL: TestRunFailsBrokenStore/rules", "--- PASS: TestRunFailsBrokenStore/empty", "PendingRequests (-want +got)"} {
+		if !strings.Contains(string(out), w) {
+			t.Errorf("the child's output lacks %q:\n%s", w, out)
+		}
+	}
+}
