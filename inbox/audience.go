@@ -205,3 +205,39 @@ func (o Overrides) String() string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// Bits packs o into an integer, for hosts that store settings in a
+// database column: bit a is set when audience a is overridden, and bits
+// 16+2a and 17+2a hold its route. [OverridesFromBits] reverses it.
+func (o Overrides) Bits() uint64 {
+	b := uint64(o.set)
+	for a := range Audience(NumAudiences) {
+		if o.set.Has(a) {
+			b |= uint64(o.routes[a]) << (16 + 2*uint(a))
+		}
+	}
+	return b
+}
+
+// OverridesFromBits unpacks what [Overrides.Bits] packed. It refuses bits
+// that name no audience or no route, so a corrupt column is an error, not a
+// silent route.
+func OverridesFromBits(b uint64) (Overrides, error) {
+	var o Overrides
+	mask := Audiences(b & 0xffff)
+	if mask>>NumAudiences != 0 || b>>(16+2*NumAudiences) != 0 {
+		return Overrides{}, fmt.Errorf("inbox: overrides bits %#x name an unknown audience", b)
+	}
+	for a := range Audience(NumAudiences) {
+		r := Route(b >> (16 + 2*uint(a)) & 3)
+		switch {
+		case !mask.Has(a) && r != Deny:
+			return Overrides{}, fmt.Errorf("inbox: overrides bits %#x route audience %v without overriding it", b, a)
+		case r > RoutePrimary:
+			return Overrides{}, fmt.Errorf("inbox: overrides bits %#x: invalid route for audience %v", b, a)
+		case mask.Has(a):
+			o = o.Set(a, r)
+		}
+	}
+	return o, nil
+}

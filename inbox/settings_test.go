@@ -319,3 +319,35 @@ func TestValidateRoutesAndGroups(t *testing.T) {
 		t.Errorf("EffectiveGroups chosen = %v", got)
 	}
 }
+
+func TestOverridesBits(t *testing.T) {
+	t.Parallel()
+	var o inbox.Overrides
+	if b := o.Bits(); b != 0 {
+		t.Errorf("zero Overrides packs to %#x", b)
+	}
+	o = o.Set(inbox.AudienceFollower, inbox.RoutePrimary).Set(inbox.AudienceAnyone, inbox.Deny).Set(inbox.AudienceFriendOfFriend, inbox.RouteRequests)
+	back, err := inbox.OverridesFromBits(o.Bits())
+	if err != nil || back != o {
+		t.Errorf("round trip of %v: %v, %v", o, back, err)
+	}
+	for _, bad := range []uint64{1 << 12, 1 << 40, 3 << 16 /* route without override */, 1 | 3<<16} {
+		if _, err := inbox.OverridesFromBits(bad); err == nil {
+			t.Errorf("OverridesFromBits(%#x) succeeded", bad)
+		}
+	}
+}
+
+func FuzzOverridesBits(f *testing.F) {
+	f.Add(uint64(0))
+	f.Add(uint64(1<<5 | 2<<26))
+	f.Fuzz(func(t *testing.T, b uint64) {
+		o, err := inbox.OverridesFromBits(b)
+		if err != nil {
+			return
+		}
+		if o.Bits() != b {
+			t.Fatalf("%#x → %v → %#x", b, o, o.Bits())
+		}
+	})
+}

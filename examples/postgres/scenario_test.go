@@ -98,6 +98,10 @@ func (n *named) User(ctx context.Context, id string) (graph.User, error) {
 func (n *named) HasEdge(ctx context.Context, kind graph.Edge, from, to string) (bool, error) {
 	return n.s.HasEdge(ctx, kind, n.id(from, false), n.id(to, false))
 }
+func (n *named) HasFriendInCommon(ctx context.Context, a, b string) (bool, error) {
+	return n.s.HasFriendInCommon(ctx, n.id(a, false), n.id(b, false))
+}
+
 func (n *named) Settings(ctx context.Context, id string) (inbox.Settings, error) {
 	return n.s.Settings(ctx, n.id(id, false))
 }

@@ -38,6 +38,7 @@ var (
 	_ inbox.Reader[int64]          = (*Store)(nil)
 	_ inbox.FactReader[int64]      = (*Store)(nil)
 	_ inbox.BatchFactReader[int64] = (*Store)(nil)
+	_ graph.MutualReader[int64]    = (*Store)(nil)
 )
 
 // New returns a Store over db.
@@ -178,12 +179,31 @@ func (s *Store) Pair(ctx context.Context, a, b int64) (graph.Pair, error) {
 
 // Settings returns id's inbox settings, or the zero Settings.
 func (s *Store) Settings(ctx context.Context, id int64) (inbox.Settings, error) {
-	var mode int16
-	err := s.db.QueryRow(ctx, `SELECT mode FROM inbox_settings WHERE user_id = $1`, id).Scan(&mode)
+	var st settingsScan
+	err := s.db.QueryRow(ctx, `SELECT mode, routes, groups FROM inbox_settings WHERE user_id = $1`, id).Scan(st.dest()...)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return inbox.Settings{}, fmt.Errorf("postgres: reading settings: %w", err)
 	}
-	return inbox.Settings{Mode: inbox.Mode(mode)}, nil
+	return st.settings()
+}
+
+// settingsScan receives a possibly missing inbox_settings row.
+type settingsScan struct {
+	mode, groups int16
+	routes       int64
+}
+
+func (st *settingsScan) dest() []any { return []any{&st.mode, &st.routes, &st.groups} }
+
+// settings decodes the row; a value no Settings encodes is an error (a
+// corrupt row fails the decision closed rather than routing anyone).
+func (st *settingsScan) settings() (inbox.Settings, error) {
+	routes, err := inbox.OverridesFromBits(uint64(st.routes))
+	m, g := inbox.Mode(st.mode), inbox.Mode(st.groups)
+	if err != nil || !m.Valid() || !g.Valid() {
+		return inbox.Settings{}, fmt.Errorf("postgres: corrupt settings row (mode %d, routes %#x, groups %d)", st.mode, st.routes, st.groups)
+	}
+	return inbox.Settings{Mode: m, Routes: routes, Groups: g}, nil
 }
 
 // convScan receives a possibly missing conversations row.
@@ -230,7 +250,7 @@ func (s *Store) PendingRequests(ctx context.Context, sender int64, after, upTo t
 // inboxCols are the recipient's mode, the pair's thread and the sender's
 // pending count, for sender $1, a time $3, a window start $4, and $5 true
 // when the count is wanted.
-const inboxCols = `COALESCE(st.mode, 0), cv.starter, cv.state, cv.started,
+const inboxCols = `COALESCE(st.mode, 0), COALESCE(st.routes, 0), COALESCE(st.groups, 0), cv.starter, cv.state, cv.started,
 	CASE WHEN $5::boolean THEN (SELECT count(*) FROM conversations
 		WHERE starter = $1 AND state = 1 AND started > $4 AND started <= $3) ELSE 0 END`
 
@@ -250,23 +270,27 @@ LEFT JOIN users r ON r.id = $2
 
 // factsScan receives a row of factsSQL or factsBatchSQL.
 type factsScan struct {
-	pair    pairScan
-	mode    int16
-	conv    convScan
-	pending int
+	pair     pairScan
+	settings settingsScan
+	conv     convScan
+	pending  int
 }
 
 func (f *factsScan) dest() []any {
-	return append(append(f.pair.dest(), &f.mode), append(f.conv.dest(), &f.pending)...)
+	return append(append(f.pair.dest(), f.settings.dest()...), append(f.conv.dest(), &f.pending)...)
 }
 
-func (f *factsScan) facts() inbox.Facts[int64] {
+func (f *factsScan) facts() (inbox.Facts[int64], error) {
+	st, err := f.settings.settings()
+	if err != nil {
+		return inbox.Facts[int64]{}, err
+	}
 	return inbox.Facts[int64]{
 		Pair:            f.pair.pair(),
-		Settings:        inbox.Settings{Mode: inbox.Mode(f.mode)},
+		Settings:        st,
 		Conversation:    f.conv.conversation(),
 		PendingRequests: f.pending,
-	}
+	}, nil
 }
 
 // Facts returns every fact of one decision in one round trip.
@@ -276,7 +300,7 @@ func (s *Store) Facts(ctx context.Context, q inbox.Query[int64]) (inbox.Facts[in
 	if err != nil {
 		return inbox.Facts[int64]{}, fmt.Errorf("postgres: reading facts: %w", err)
 	}
-	return f.facts(), nil
+	return f.facts()
 }
 
 // factsBatchSQL is factsSQL for one sender and the recipients $2 (an
@@ -314,7 +338,9 @@ func (s *Store) FactsBatch(ctx context.Context, q inbox.BatchQuery[int64], dst [
 		if ord < 1 || ord > int64(len(dst)) {
 			return fmt.Errorf("postgres: reading batch facts: row %d of %d", ord, len(dst))
 		}
-		dst[ord-1] = f.facts()
+		if dst[ord-1], err = f.facts(); err != nil {
+			return err
+		}
 		seen++
 	}
 	if err := rows.Err(); err != nil {
@@ -333,4 +359,29 @@ func (s *Store) FactsBatch(ctx context.Context, q inbox.BatchQuery[int64], dst [
 // recipients, one row per element numbered by its first column).
 func Statements() map[string]string {
 	return map[string]string{"facts": factsSQL, "facts_batch": factsBatchSQL}
+}
+
+// mutualSQL asks whether $1 and $2 have a friend in common: some third
+// user who follows each of them and whom each follows. It walks $1's
+// follows (the primary key) and probes the other three edges by key.
+const mutualSQL = `SELECT EXISTS (
+	SELECT FROM follows af
+	JOIN follows fa ON fa.follower = af.followee AND fa.followee = $1
+	JOIN follows bf ON bf.follower = $2 AND bf.followee = af.followee
+	JOIN follows fb ON fb.follower = af.followee AND fb.followee = $2
+	WHERE af.follower = $1 AND af.followee <> $2)`
+
+// HasFriendInCommon reports whether a and b have a friend in common (the
+// "friends of friends" audience of the Messenger preset); false for
+// unknown users. It is a second round trip, made only under policies that
+// route that audience.
+func (s *Store) HasFriendInCommon(ctx context.Context, a, b int64) (bool, error) {
+	if a == b {
+		return false, nil
+	}
+	var ok bool
+	if err := s.db.QueryRow(ctx, mutualSQL, a, b).Scan(&ok); err != nil {
+		return false, fmt.Errorf("postgres: reading friends in common: %w", err)
+	}
+	return ok, nil
 }

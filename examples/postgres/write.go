@@ -218,14 +218,14 @@ func (s *Store) RemoveContact(ctx context.Context, id int64, key graph.ContactKe
 // refuses an undefined mode with [inbox.ErrInvalidMode] and an unknown user
 // with [graph.ErrUnknownUser].
 func (s *Store) SetSettings(ctx context.Context, id int64, st inbox.Settings) error {
-	if !st.Mode.Valid() {
-		return fmt.Errorf("%w: %d", inbox.ErrInvalidMode, uint8(st.Mode))
+	if !st.Mode.Valid() || !st.Groups.Valid() {
+		return fmt.Errorf("%w: %d", inbox.ErrInvalidMode, uint8(max(st.Mode, st.Groups)))
 	}
 	var found bool
 	err := s.db.QueryRow(ctx, `WITH known AS (SELECT EXISTS (SELECT FROM users WHERE id = $1) AS a),
-		up AS (INSERT INTO inbox_settings SELECT $1, $2 FROM known WHERE a
-			ON CONFLICT (user_id) DO UPDATE SET mode = EXCLUDED.mode)
-		SELECT a FROM known`, id, int16(st.Mode)).Scan(&found)
+		up AS (INSERT INTO inbox_settings (user_id, mode, routes, groups) SELECT $1, $2, $3, $4 FROM known WHERE a
+			ON CONFLICT (user_id) DO UPDATE SET mode = EXCLUDED.mode, routes = EXCLUDED.routes, groups = EXCLUDED.groups)
+		SELECT a FROM known`, id, int16(st.Mode), int64(st.Routes.Bits()), int16(st.Groups)).Scan(&found)
 	if err != nil {
 		return fmt.Errorf("postgres: setting settings: %w", mapErr(err))
 	}
