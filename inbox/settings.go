@@ -40,27 +40,49 @@ type settingsJSON struct {
 // audience names to primary, requests or deny) and "groups" when set;
 // never-set fields are omitted.
 func (s Settings) MarshalJSON() ([]byte, error) {
-	return s.marshal(Mode.String)
+	return s.MarshalJSONNames(Names{})
 }
 
-// MarshalJSONNames is MarshalJSON with modes written by name, for policies
-// that name their modes their own way (see privacy's Policy.ModeName).
-func (s Settings) MarshalJSONNames(name func(Mode) string) ([]byte, error) {
-	return s.marshal(name)
+// Names are how a policy names its modes, for settings JSON: the inbox
+// modes and the group-invite settings may have names of their own
+// (Bluesky's "all"; Instagram's group setting "following"). A nil function
+// means the canonical names ([Mode.String], [ParseMode]).
+type Names struct {
+	Mode, Groups           func(Mode) string
+	ParseMode, ParseGroups func(string) (Mode, error)
 }
 
-func (s Settings) marshal(name func(Mode) string) ([]byte, error) {
+func (n Names) withDefaults() Names {
+	if n.Mode == nil {
+		n.Mode = Mode.String
+	}
+	if n.Groups == nil {
+		n.Groups = Mode.String
+	}
+	if n.ParseMode == nil {
+		n.ParseMode = ParseMode
+	}
+	if n.ParseGroups == nil {
+		n.ParseGroups = ParseMode
+	}
+	return n
+}
+
+// MarshalJSONNames is MarshalJSON with modes written by a policy's names
+// (see privacy's Policy.EncodeSettings).
+func (s Settings) MarshalJSONNames(names Names) ([]byte, error) {
+	n := names.withDefaults()
 	if !s.Mode.Valid() || !s.Groups.Valid() {
 		return nil, fmt.Errorf("inbox: invalid mode %d", uint8(max(s.Mode, s.Groups)))
 	}
 	var j settingsJSON
 	if s.Mode != ModeDefault {
-		n := name(s.Mode)
-		j.Mode = &n
+		m := n.Mode(s.Mode)
+		j.Mode = &m
 	}
 	if s.Groups != ModeDefault {
-		n := name(s.Groups)
-		j.Groups = &n
+		g := n.Groups(s.Groups)
+		j.Groups = &g
 	}
 	for _, a := range s.Routes.Audiences().List() {
 		if j.Routes == nil {
@@ -76,7 +98,7 @@ func (s Settings) marshal(name func(Mode) string) ([]byte, error) {
 // unknown fields, unknown mode, audience and route names, trailing data and
 // a null are errors, and s is unchanged on error.
 func (s *Settings) UnmarshalJSON(data []byte) error {
-	out, err := DecodeSettings(data, ParseMode)
+	out, err := DecodeSettings(data, Names{})
 	if err != nil {
 		return err
 	}
@@ -85,9 +107,10 @@ func (s *Settings) UnmarshalJSON(data []byte) error {
 }
 
 // DecodeSettings decodes settings JSON strictly (see
-// [Settings.UnmarshalJSON]), reading mode names with parseMode, so a policy
-// can accept its own names (Bluesky's "all").
-func DecodeSettings(data []byte, parseMode func(string) (Mode, error)) (Settings, error) {
+// [Settings.UnmarshalJSON]), reading mode names with names, so a policy can
+// accept its own (Bluesky's "all").
+func DecodeSettings(data []byte, names Names) (Settings, error) {
+	n := names.withDefaults()
 	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
 		return Settings{}, errors.New("inbox: settings: null is not an object")
 	}
@@ -103,12 +126,12 @@ func DecodeSettings(data []byte, parseMode func(string) (Mode, error)) (Settings
 	var out Settings
 	var err error
 	if j.Mode != nil {
-		if out.Mode, err = parseMode(*j.Mode); err != nil {
+		if out.Mode, err = n.ParseMode(*j.Mode); err != nil {
 			return Settings{}, fmt.Errorf("inbox: settings: %w", err)
 		}
 	}
 	if j.Groups != nil {
-		if out.Groups, err = parseMode(*j.Groups); err != nil {
+		if out.Groups, err = n.ParseGroups(*j.Groups); err != nil {
 			return Settings{}, fmt.Errorf("inbox: settings: groups: %w", err)
 		}
 	}

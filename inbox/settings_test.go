@@ -258,11 +258,12 @@ func TestSettingsJSONRoutesAndGroups(t *testing.T) {
 		}
 		return 0, errors.New("no such mode")
 	}
-	got, err := inbox.DecodeSettings([]byte(`{"mode":"all","groups":"following"}`), bluesky)
+	names := inbox.Names{ParseMode: bluesky, ParseGroups: bluesky}
+	got, err := inbox.DecodeSettings([]byte(`{"mode":"all","groups":"following"}`), names)
 	if err != nil || got.Mode != inbox.Everyone || got.Groups != inbox.Following {
 		t.Errorf("DecodeSettings with Bluesky names = %v, %v", got, err)
 	}
-	if _, err := inbox.DecodeSettings([]byte(`{"mode":"everyone"}`), bluesky); err == nil {
+	if _, err := inbox.DecodeSettings([]byte(`{"mode":"everyone"}`), names); err == nil {
 		t.Error("DecodeSettings accepted a name the policy does not have")
 	}
 	name := func(m inbox.Mode) string {
@@ -271,7 +272,7 @@ func TestSettingsJSONRoutesAndGroups(t *testing.T) {
 		}
 		return m.String()
 	}
-	if b, _ := got.MarshalJSONNames(name); string(b) != `{"mode":"all","groups":"following"}` {
+	if b, _ := got.MarshalJSONNames(inbox.Names{Mode: name, Groups: name}); string(b) != `{"mode":"all","groups":"following"}` {
 		t.Errorf("MarshalJSONNames = %s", b)
 	}
 }

@@ -241,7 +241,11 @@ func (e *Engine[ID]) ValidateSettingsAt(ctx context.Context, user ID, s inbox.Se
 	var me *inbox.ModeError
 	if errors.As(err, &me) && me.Name == "" && me.Mode.Valid() {
 		// Name the mode as the user knows it (Instagram's "standard").
-		if n := e.policy.ModeName(me.Mode); n != me.Mode.String() {
+		n := e.policy.ModeName(me.Mode)
+		if me.Groups {
+			n = e.policy.GroupModeName(me.Mode)
+		}
+		if n != me.Mode.String() {
 			me.Name = n
 		}
 	}

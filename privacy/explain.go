@@ -195,13 +195,15 @@ func (t *trace) count(n int) {
 	}
 }
 
-func (t *trace) groupMode(p *Policy, set, eff inbox.Mode) {
+func (t *trace) groupMode(p *Policy, set, eff inbox.Mode, dm bool) {
 	if t == nil {
 		return
 	}
-	facts := "the invitee's group setting"
-	if set == inbox.ModeDefault {
-		facts = "the invitee's group setting follows their inbox mode"
+	facts, name := "the invitee's group setting", p.GroupModeName(eff)
+	if dm {
+		facts, name = "the invitee's group setting follows their inbox mode", p.ModeName(eff)
+	} else if set == inbox.ModeDefault {
+		facts = "the default group setting for the invitee's age band"
 	}
-	t.add(Step{ID: "mode", Rule: "who may add the invitee: " + p.ModeName(eff), Facts: facts, Matched: true})
+	t.add(Step{ID: "mode", Rule: "who may add the invitee: " + name, Facts: facts, Matched: true})
 }

@@ -264,7 +264,7 @@ func (e *Engine[ID]) checkGroup(ctx context.Context, q *GroupRequest[ID], tr *tr
 		}
 	}
 	cf.Mode = mode
-	tr.groupMode(p, gmode, mode)
+	tr.groupMode(p, gmode, mode, rules == &p.Modes)
 	best, why, rule := routeGroup(p, rules, mode, auds, &cf, tr)
 	var d GroupDecision
 	switch {

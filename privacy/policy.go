@@ -219,11 +219,6 @@ func (p *Policy) ParseMode(text string) (inbox.Mode, error) {
 			names = append(names, n)
 		}
 	}
-	for m := inbox.Mode(1); m < inbox.NumModes; m++ {
-		if n := p.Groups.Modes[m].Name; n != "" && n == text {
-			return m, nil
-		}
-	}
 	return inbox.ModeDefault, fmt.Errorf("privacy: policy %s has no mode %q (want one of %v)", p.Name, text, names)
 }
 
@@ -233,21 +228,50 @@ func (p *Policy) ModeName(m inbox.Mode) string {
 	if m.Valid() && p.Modes[m].Name != "" {
 		return p.Modes[m].Name
 	}
+	return m.String()
+}
+
+// ParseGroupMode returns the group-invite setting named text under this
+// policy (the Name of a [GroupRule] mode), or ModeDefault for "default".
+func (p *Policy) ParseGroupMode(text string) (inbox.Mode, error) {
+	if text == "default" {
+		return inbox.ModeDefault, nil
+	}
+	var names []string
+	for m := inbox.Mode(1); m < inbox.NumModes; m++ {
+		if n := p.Groups.Modes[m].Name; n != "" {
+			if n == text {
+				return m, nil
+			}
+			names = append(names, n)
+		}
+	}
+	return inbox.ModeDefault, fmt.Errorf("privacy: policy %s has no group setting %q (want one of %v)", p.Name, text, names)
+}
+
+// GroupModeName returns the name of the group-invite setting m under this
+// policy, or m's own name if the policy does not offer it.
+func (p *Policy) GroupModeName(m inbox.Mode) string {
 	if m.Valid() && p.Groups.Modes[m].Name != "" {
 		return p.Groups.Modes[m].Name
 	}
 	return m.String()
 }
 
-// DecodeSettings decodes settings JSON strictly, with this policy's mode
-// names (see [inbox.DecodeSettings]).
-func (p *Policy) DecodeSettings(data []byte) (inbox.Settings, error) {
-	return inbox.DecodeSettings(data, p.ParseMode)
+// Names returns the policy's names for settings JSON.
+func (p *Policy) Names() inbox.Names {
+	return inbox.Names{Mode: p.ModeName, Groups: p.GroupModeName, ParseMode: p.ParseMode, ParseGroups: p.ParseGroupMode}
 }
 
-// EncodeSettings encodes settings as JSON with this policy's mode names.
+// DecodeSettings decodes settings JSON strictly, with this policy's mode
+// and group-setting names (see [inbox.DecodeSettings]).
+func (p *Policy) DecodeSettings(data []byte) (inbox.Settings, error) {
+	return inbox.DecodeSettings(data, p.Names())
+}
+
+// EncodeSettings encodes settings as JSON with this policy's names.
 func (p *Policy) EncodeSettings(s inbox.Settings) ([]byte, error) {
-	return s.MarshalJSONNames(p.ModeName)
+	return s.MarshalJSONNames(p.Names())
 }
 
 func (p *Policy) adultAge() int {

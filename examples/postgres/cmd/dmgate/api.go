@@ -150,13 +150,12 @@ func pathID(r *http.Request, name string) (int64, error) {
 // (4xx), or the database's (503).
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var bad *errBadRequest
-	var modeErr *inbox.ModeError
 	switch {
 	case errors.As(err, &bad):
 		writeError(w, bad.status, bad.code, bad.msg)
 	case errors.Is(err, graph.ErrUnknownUser), errors.Is(err, privacy.ErrUnknownUser):
 		writeError(w, http.StatusNotFound, "unknown_user", err.Error())
-	case errors.As(err, &modeErr):
+	case errors.Is(err, inbox.ErrModeUnavailable): // a mode, route or group setting the user may not choose
 		writeError(w, http.StatusUnprocessableEntity, "mode_unavailable", err.Error())
 	case errors.Is(err, graph.ErrSelfEdge), errors.Is(err, inbox.ErrSelf):
 		writeError(w, http.StatusUnprocessableEntity, "self", err.Error())
@@ -334,8 +333,10 @@ func (s *server) answer(accept bool) http.HandlerFunc {
 }
 
 type settingsJSON struct {
-	Mode      string `json:"mode"`      // the chosen mode, or "default"
-	Effective string `json:"effective"` // the mode that applies now
+	Mode      string            `json:"mode"`             // the chosen mode, or "default"
+	Effective string            `json:"effective"`        // the mode that applies now
+	Routes    map[string]string `json:"routes,omitempty"` // per-audience routes (Instagram, Messenger presets)
+	Groups    string            `json:"groups,omitempty"` // who may add the user to groups, if chosen
 }
 
 // getSettings is GET /v1/settings/{user}.
@@ -368,20 +369,39 @@ func (s *server) getSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := e.Policy()
-	writeJSON(w, http.StatusOK, settingsJSON{Mode: p.ModeName(st.Mode), Effective: p.ModeName(eff)})
+	out := settingsJSON{Mode: p.ModeName(st.Mode), Effective: p.ModeName(eff)}
+	for _, a := range st.Routes.Audiences().List() {
+		if out.Routes == nil {
+			out.Routes = map[string]string{}
+		}
+		rt, _ := st.Routes.Get(a)
+		out.Routes[a.String()] = rt.String()
+	}
+	if st.Groups != inbox.ModeDefault {
+		out.Groups = p.GroupModeName(st.Groups)
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // putSettings is PUT /v1/settings/{user}: {"mode": "friends"}, or {} to go
-// back to the default. The mode must be one the user may choose now.
+// back to the default, with "routes" and "groups" under presets that have
+// them. The settings must be ones the user may choose now.
 func (s *server) putSettings(w http.ResponseWriter, r *http.Request) {
 	user, err := pathID(r, "user")
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	var st inbox.Settings // its own strict decoding: unknown fields and modes are errors
-	if err := decode(w, r, s.maxBody, &st); err != nil {
+	var raw json.RawMessage
+	if err := decode(w, r, s.maxBody, &raw); err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	// Strict, with the policy's own mode names (Bluesky's "all"): unknown
+	// fields, modes, audiences and routes are errors.
+	st, err := s.checker.Engine().Policy().DecodeSettings(raw)
+	if err != nil {
+		s.fail(w, r, &errBadRequest{http.StatusBadRequest, "bad_json", err.Error()})
 		return
 	}
 	ctx, cancel := s.ctx(r)

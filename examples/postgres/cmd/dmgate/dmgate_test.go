@@ -412,3 +412,23 @@ func TestSIGTERM(t *testing.T) {
 		t.Errorf("dmgate's log does not say it shut down:\n%s", log.String())
 	}
 }
+
+// TestPresetSettings: under a preset with its own mode names and
+// per-audience settings, PUT /v1/settings takes them and GET shows them.
+func TestPresetSettings(t *testing.T) {
+	c := client{t, start(t, pgtest.SchemaURL(t), "-policy", "instagram")}
+	cast(c)
+	c.want("GET", "/v1/settings/1", "", http.StatusOK, map[string]any{"mode": "default", "effective": "standard"})
+	c.want("PUT", "/v1/settings/1", `{"mode":"standard","routes":{"follower":"primary","anyone":"deny"},"groups":"following"}`, http.StatusOK,
+		map[string]any{"mode": "standard", "effective": "standard", "routes": map[string]any{"follower": "primary", "anyone": "deny"}, "groups": "following"})
+	c.want("POST", "/v1/check", check(cy, ana), http.StatusOK, decision(false, "none", "requests_off", "not_allowed"))
+	c.want("PUT", "/v1/follows/3/1", "", http.StatusNoContent, nil)
+	c.want("POST", "/v1/check", check(cy, ana), http.StatusOK, decision(true, "primary", "follower", "allowed"))
+	c.wantError("PUT", "/v1/settings/1", `{"mode":"everyone"}`, http.StatusBadRequest, "bad_json")                              // TikTok's name, not Instagram's
+	c.wantError("PUT", "/v1/settings/1", `{"routes":{"anyone":"primary"}}`, http.StatusUnprocessableEntity, "mode_unavailable") // above the adult limit
+	c.want("PUT", "/v1/settings/4", `{"routes":{"follower":"primary"}}`, http.StatusOK, nil)                                    // 16-17 may loosen
+	young := time.Now().AddDate(-15, 0, -10).Format(time.DateOnly)
+	c.want("PUT", "/v1/users/6", `{"status":"active","birth":"`+young+`"}`, http.StatusNoContent, nil)
+	c.wantError("PUT", "/v1/settings/6", `{"routes":{"follower":"primary"}}`, http.StatusUnprocessableEntity, "mode_unavailable") // under 16 may not
+	c.wantError("PUT", "/v1/settings/6", `{"groups":"everyone"}`, http.StatusUnprocessableEntity, "mode_unavailable")
+}
