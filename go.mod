@@ -3,3 +3,5 @@ module github.com/dmprivacy/dmprivacy
 go 1.26.8
 
 require github.com/google/go-cmp v0.7.0
+
+require pgregory.net/rapid v1.3.0

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -64,18 +65,18 @@ func (m *Memory[ID]) Recommend(ctx context.Context, user ID, n int) ([]Suggestio
 // friends are a contact channel, and this keeps them from being one between
 // adults and children.
 //
-// An unknown user gets no suggestions and no error.
+// An unknown user gets no suggestions and no error. RecommendAt takes no
+// lock; under concurrent writes each user's relations are read as one
+// snapshot, but different users' at slightly different times.
 func (m *Memory[ID]) RecommendAt(_ context.Context, user ID, n int, t time.Time) ([]Suggestion[ID], error) {
 	if n <= 0 {
 		return nil, nil
 	}
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	ui, ok := m.index[user]
+	ui, e, ok := m.users.Get(user)
 	if !ok {
 		return nil, nil
 	}
-	u := &m.nodes[ui]
+	u := m.snapshot(&e.Val)
 	if !u.user.Available() {
 		return nil, nil
 	}
@@ -83,57 +84,47 @@ func (m *Memory[ID]) RecommendAt(_ context.Context, user ID, n int, t time.Time)
 		contact, facebook bool
 		mutuals           int
 	}
-	cands := make(map[uint32]*cand)
-	get := func(c uint32) *cand {
-		p := cands[c]
-		if p == nil {
-			p = &cand{}
-			cands[c] = p
-		}
-		return p
-	}
-	for _, k := range u.book {
-		if owner := m.keyOwner[k]; owner != 0 {
-			if c := owner - 1; !m.nodes[c].user.HideFromContacts {
-				get(c).contact = true
+	cands := make(map[uint32]cand)
+	for _, k := range u.view.all(setBook, nil) {
+		if owner := m.keys.At(sortedset.Unperm(k)).Val.owner.Load(); owner != 0 {
+			c := owner - 1
+			if m.users.At(c).Val.user.Load()&hideCF == 0 {
+				p := cands[c]
+				p.contact = true
+				cands[c] = p
 			}
 		}
 	}
-	for _, c := range u.facebook {
-		if !m.nodes[c].user.HideFromFacebook {
-			get(c).facebook = true
+	for _, k := range u.view.all(setFacebook, nil) {
+		c := sortedset.Unperm(k)
+		if m.users.At(c).Val.user.Load()&hideFF == 0 {
+			p := cands[c]
+			p.facebook = true
+			cands[c] = p
 		}
 	}
-	for _, f := range m.friends(ui) {
-		for _, c := range m.friends(f) {
-			if c != ui {
-				get(c).mutuals++
+	var scratch []uint32
+	friends := u.view.friends(nil, &scratch)
+	var fof []uint32
+	for _, f := range friends {
+		fv := m.users.At(sortedset.Unperm(f)).Val.view()
+		fof = fv.friends(fof[:0], &scratch)
+		for _, k := range fof {
+			if c := sortedset.Unperm(k); c != ui {
+				p := cands[c]
+				p.mutuals++
+				cands[c] = p
 			}
 		}
 	}
 
-	uYoung, uOld := u.user.AgeRange(t)
-	out := make([]Suggestion[ID], 0, min(n, len(cands)))
-	idx := make([]uint32, 0, len(cands))
-	for c, p := range cands {
-		cn := &m.nodes[c]
-		switch {
-		case c == ui, !cn.user.Available(),
-			sortedset.Contains(u.following, c),
-			sortedset.Contains(u.blocks, c), sortedset.Contains(cn.blocks, ui):
-			continue
-		}
-		cYoung, cOld := cn.user.AgeRange(t)
-		if (uYoung < 18 && cOld >= 18) || (uOld >= 18 && cYoung < 18) {
-			continue
-		}
-		if !p.contact && !p.facebook && p.mutuals == 0 {
-			continue
-		}
-		idx = append(idx, c)
+	type scored struct {
+		idx    uint32
+		score  int
+		reason SuggestReason
 	}
-	score := func(c uint32) (int, SuggestReason) {
-		p := cands[c]
+	ranked := make([]scored, 0, len(cands))
+	for c, p := range cands {
 		s, r := min(p.mutuals, recommendMutualCap), SuggestFriendOfFriend
 		if p.facebook {
 			s, r = s+scoreFacebook, SuggestFacebook
@@ -141,38 +132,66 @@ func (m *Memory[ID]) RecommendAt(_ context.Context, user ID, n int, t time.Time)
 		if p.contact {
 			s, r = s+scoreContact, SuggestContact
 		}
-		return s, r
-	}
-	slices.SortFunc(idx, func(a, b uint32) int {
-		sa, _ := score(a)
-		sb, _ := score(b)
-		if sa != sb {
-			return sb - sa
+		if p.contact || p.facebook || p.mutuals > 0 {
+			ranked = append(ranked, scored{c, s, r})
 		}
-		return int(a) - int(b)
+	}
+	slices.SortFunc(ranked, func(a, b scored) int {
+		if a.score != b.score {
+			return b.score - a.score
+		}
+		return cmp.Compare(a.idx, b.idx)
 	})
-	for _, c := range idx[:min(n, len(idx))] {
-		s, r := score(c)
-		out = append(out, Suggestion[ID]{ID: m.nodes[c].id, Reason: r, Mutuals: cands[c].mutuals, Score: s})
+
+	// Filter in rank order, reading only as many candidates as it takes.
+	uYoung, uOld := u.user.AgeRange(t)
+	pu := sortedset.Perm(ui)
+	var out []Suggestion[ID]
+	for _, s := range ranked {
+		if len(out) == n {
+			break
+		}
+		pc := sortedset.Perm(s.idx)
+		if s.idx == ui || u.view.has(setOut, pc) || u.view.has(setBlocks, pc) {
+			continue
+		}
+		ce := m.users.At(s.idx)
+		cs := m.snapshot(&ce.Val)
+		if !cs.user.Available() || cs.view.has(setBlocks, pu) {
+			continue
+		}
+		cYoung, cOld := cs.user.AgeRange(t)
+		if (uYoung < 18 && cOld >= 18) || (uOld >= 18 && cYoung < 18) {
+			continue
+		}
+		out = append(out, Suggestion[ID]{ID: ce.Key, Reason: s.reason, Mutuals: cands[s.idx].mutuals, Score: s.score})
 	}
 	return out, nil
 }
 
-// friends returns the users who follow i and whom i follows, in index order.
-func (m *Memory[ID]) friends(i uint32) []uint32 {
-	n := &m.nodes[i]
-	var out []uint32
-	a, b := n.following, n.followers
-	for len(a) > 0 && len(b) > 0 {
-		switch {
-		case a[0] < b[0]:
-			a = a[1:]
-		case a[0] > b[0]:
-			b = b[1:]
-		default:
-			out = append(out, a[0])
-			a, b = a[1:], b[1:]
-		}
+// all appends set i's keys to dst, whatever form the set takes.
+func (v *view) all(i int, dst []uint32) []uint32 {
+	if v.x != nil && v.x.big[i] != nil {
+		return v.x.big[i].AppendFrom(dst, 0, -1)
 	}
-	return out
+	if dst == nil {
+		return v.sets[i]
+	}
+	return append(dst, v.sets[i]...)
+}
+
+// friends appends to dst the keys of the users who follow this one and
+// whom this one follows, using scratch for big sets.
+func (v *view) friends(dst []uint32, scratch *[]uint32) []uint32 {
+	out, in := v.sets[setOut], v.sets[setIn]
+	if v.x != nil && (v.x.big[setOut] != nil || v.x.big[setIn] != nil) {
+		if *scratch == nil {
+			*scratch = make([]uint32, 0, v.size(setOut)+v.size(setIn))
+		}
+		*scratch = v.all(setOut, (*scratch)[:0])
+		mid := len(*scratch)
+		*scratch = v.all(setIn, *scratch)
+		out, in = (*scratch)[:mid], (*scratch)[mid:]
+	}
+	return sortedset.Intersect(dst, out, in)
 }

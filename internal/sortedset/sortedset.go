@@ -1,5 +1,17 @@
-// Package sortedset implements sets of dense uint32 indexes kept as sorted
-// slices: compact, cache-friendly and allocation-free to query.
+// Package sortedset implements the compact integer sets the in-memory stores
+// are built from: sorted uint32 slices, immutable blocks that pack several
+// sorted sets into one allocation behind one pointer, and [Big], a hashed
+// set for the rare set too large to copy on every write.
+//
+// The stores publish blocks and Big buckets through atomic pointers and
+// never change them once published (copy on write), so readers need no
+// lock; writers are serialized by the store.
+//
+// Values are usually [Perm]uted dense indexes: a fixed bijection of uint32
+// that spreads any set of indexes evenly over the key space, which is what
+// lets Big bucket by the top bits, and gives every set, small or big, the
+// same iteration order, so a paginated scan survives a set growing from one
+// form to the other.
 package sortedset
 
 import "slices"
@@ -17,8 +29,32 @@ func Contains(s []uint32, x uint32) bool {
 		}
 		return false
 	}
-	_, ok := slices.BinarySearch(s, x)
-	return ok
+	// A hand-rolled search: slices.BinarySearch's generic comparison costs
+	// a few nanoseconds a step more on the hot path.
+	lo, hi := 0, len(s)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if s[m] < x {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo < len(s) && s[lo] == x
+}
+
+// Search returns the index of the first value in s that is >= x.
+func Search(s []uint32, x uint32) int {
+	lo, hi := 0, len(s)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if s[m] < x {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 // Insert adds x to s, returning the new set and whether x was absent.
@@ -37,4 +73,40 @@ func Remove(s []uint32, x uint32) ([]uint32, bool) {
 		return s, false
 	}
 	return slices.Delete(s, i, i+1), true
+}
+
+// permMul is odd, so multiplying by it is a bijection of uint32; it is the
+// golden-ratio constant of Fibonacci hashing, which spreads consecutive
+// integers evenly over the top bits.
+const permMul = 0x9E3779B1
+
+// permInv is permMul's inverse modulo 2³².
+var permInv = func() uint32 {
+	x := uint32(permMul) // Newton's iteration: each step doubles the correct bits.
+	for range 5 {
+		x *= 2 - permMul*x
+	}
+	return x
+}()
+
+// Perm maps a dense index to its key in a set.
+func Perm(i uint32) uint32 { return i * permMul }
+
+// Unperm maps a key back to its dense index: Unperm(Perm(i)) == i.
+func Unperm(k uint32) uint32 { return k * permInv }
+
+// Intersect appends to dst the values in both sorted sets a and b.
+func Intersect(dst, a, b []uint32) []uint32 {
+	for len(a) > 0 && len(b) > 0 {
+		switch {
+		case a[0] < b[0]:
+			a = a[1:]
+		case a[0] > b[0]:
+			b = b[1:]
+		default:
+			dst = append(dst, a[0])
+			a, b = a[1:], b[1:]
+		}
+	}
+	return dst
 }

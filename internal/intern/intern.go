@@ -1,0 +1,217 @@
+// Package intern maps keys (user IDs, contact keys) to dense uint32
+// indexes, and stores a value per index, for the in-memory stores.
+//
+// A [Map] is read without locks: the hash index is an array of atomic
+// words, replaced wholesale when it grows, and entries live in fixed-size
+// chunks that never move, so a pointer to an entry stays valid for the
+// Map's life. Writers (Add, Grow) must be serialized by the caller. An
+// entry's key is written before the entry is published, so a reader that
+// finds an entry sees its key; the value's fields are the caller's to
+// publish, typically through atomics.
+//
+// The index holds 8-byte slots — 32 bits of hash tag and the index plus one
+// — with linear probing at a load factor of at most 3/4, so a lookup is
+// usually one cache line of the index and the entry itself, which the
+// caller was about to read anyway.
+package intern
+
+import (
+	"hash/maphash"
+	"sync/atomic"
+)
+
+const (
+	chunkBits = 12
+	chunkSize = 1 << chunkBits
+	chunkMask = chunkSize - 1
+)
+
+// Entry is a key and its value.
+type Entry[K comparable, V any] struct {
+	Key K
+	Val V
+}
+
+type chunk[K comparable, V any] [chunkSize]Entry[K, V]
+
+type table struct {
+	slots []atomic.Uint64
+}
+
+// Map interns keys of type K to dense indexes 0, 1, 2… in the order they
+// were added, with a value of type V per key. The zero Map is empty and
+// ready to use.
+type Map[K comparable, V any] struct {
+	seed  maphash.Seed
+	index atomic.Pointer[table]
+	dir   atomic.Pointer[[]*chunk[K, V]]
+	n     atomic.Uint32
+}
+
+// seed is shared by every Map, so that two maps over the same keys agree
+// on hashes (and a zero Map needs no constructor).
+var seed = maphash.MakeSeed()
+
+// Hash returns the hash of k that [Map.Find] takes.
+func Hash[K comparable](k K) uint64 { return maphash.Comparable(seed, k) }
+
+// Len returns the number of keys.
+func (m *Map[K, V]) Len() int { return int(m.n.Load()) }
+
+// At returns the entry of index i, which must be below Len.
+func (m *Map[K, V]) At(i uint32) *Entry[K, V] {
+	return &(*m.dir.Load())[i>>chunkBits][i&chunkMask]
+}
+
+// Get returns the index and entry of k, or ok false if k was never added.
+func (m *Map[K, V]) Get(k K) (i uint32, e *Entry[K, V], ok bool) {
+	return m.Find(k, Hash(k))
+}
+
+// position maps the low 32 bits of a hash onto [0, n) without a division
+// (Lemire's fast range reduction).
+func position(h uint64, n int) int {
+	return int((h & 0xffffffff) * uint64(n) >> 32)
+}
+
+func tagOf(h uint64) uint64 { return h >> 32 << 32 }
+
+// Find is Get with k's hash already computed by [Hash].
+func (m *Map[K, V]) Find(k K, h uint64) (i uint32, e *Entry[K, V], ok bool) {
+	t := m.index.Load()
+	if t == nil {
+		return 0, nil, false
+	}
+	tag := tagOf(h)
+	n := len(t.slots)
+	for p := position(h, n); ; {
+		s := t.slots[p].Load()
+		if s == 0 {
+			return 0, nil, false
+		}
+		if s&^0xffffffff == tag {
+			i = uint32(s) - 1
+			e = m.At(i)
+			if e.Key == k {
+				return i, e, true
+			}
+		}
+		if p++; p == n {
+			p = 0
+		}
+	}
+}
+
+// Add returns the index and entry of k, adding k first if it is new, and
+// reports whether it was added. A new entry's value is the zero V, and init
+// (if not nil) runs on it before the entry is published. Calls to Add and
+// Grow must be serialized.
+func (m *Map[K, V]) Add(k K, init func(*V)) (uint32, *Entry[K, V], bool) {
+	h := Hash(k)
+	if i, e, ok := m.Find(k, h); ok {
+		return i, e, false
+	}
+	i := m.n.Load()
+	if i == 1<<32-1 {
+		panic("intern: more than 2³²-1 keys")
+	}
+	m.Grow(int(i) + 1)
+	e := m.At(i)
+	e.Key = k
+	if init != nil {
+		init(&e.Val)
+	}
+	m.n.Store(i + 1)
+	m.insert(m.index.Load(), h, i)
+	return i, e, true
+}
+
+func (m *Map[K, V]) insert(t *table, h uint64, i uint32) {
+	n := len(t.slots)
+	p := position(h, n)
+	for t.slots[p].Load() != 0 {
+		if p++; p == n {
+			p = 0
+		}
+	}
+	t.slots[p].Store(tagOf(h) | uint64(i+1))
+}
+
+// Grow makes room for n keys without further allocation: a bulk loader
+// calls it once up front. Calls to Add and Grow must be serialized.
+func (m *Map[K, V]) Grow(n int) {
+	dir := m.dir.Load()
+	have := 0
+	if dir != nil {
+		have = len(*dir) * chunkSize
+	}
+	if n > have {
+		var d []*chunk[K, V]
+		if dir != nil {
+			d = append(d, *dir...)
+		}
+		for len(d)*chunkSize < n {
+			d = append(d, new(chunk[K, V]))
+		}
+		m.dir.Store(&d)
+	}
+	t := m.index.Load()
+	if t != nil && n <= len(t.slots)*3/4 {
+		return
+	}
+	// Rebuild at load 1/2 and publish; readers still on the old table
+	// find every key added before.
+	nt := &table{slots: make([]atomic.Uint64, max(16, 2*n))}
+	for i := range m.n.Load() {
+		m.insert(nt, Hash(m.At(i).Key), i)
+	}
+	m.index.Store(nt)
+}
+
+// FindAll looks up a batch of keys: idx[j] and ents[j] receive the index
+// and entry of keys[j], or nil if it was never added. It is Get in a loop,
+// arranged so that the cache misses of different keys overlap: first every
+// key's index slot is touched, then every entry. keys, idx and ents must
+// be equally long.
+func (m *Map[K, V]) FindAll(keys []K, idx []uint32, ents []*Entry[K, V]) {
+	t := m.index.Load()
+	if t == nil {
+		clear(ents)
+		return
+	}
+	n := len(t.slots)
+	const step = 32
+	var hs [step]uint64
+	var first [step]uint64
+	for lo := 0; lo < len(keys); lo += step {
+		hi := min(lo+step, len(keys))
+		// Phase 1: hash, and load the home slot of every key. The loads
+		// are independent, so the CPU overlaps their misses.
+		for j := lo; j < hi; j++ {
+			h := Hash(keys[j])
+			hs[j-lo] = h
+			first[j-lo] = t.slots[position(h, n)].Load()
+		}
+		// Phase 2: probe on from the home slot (in cache now) and load
+		// the entry to compare keys.
+		for j := lo; j < hi; j++ {
+			h := hs[j-lo]
+			tag := tagOf(h)
+			ents[j] = nil
+			s := first[j-lo]
+			for p := position(h, n); s != 0; {
+				if s&^0xffffffff == tag {
+					i := uint32(s) - 1
+					if e := m.At(i); e.Key == keys[j] {
+						idx[j], ents[j] = i, e
+						break
+					}
+				}
+				if p++; p == n {
+					p = 0
+				}
+				s = t.slots[p].Load()
+			}
+		}
+	}
+}
