@@ -83,8 +83,8 @@ type node struct {
 
 // ext holds what most users never need. It is immutable once published.
 type ext struct {
-	user *User                      // the account facts when they do not pack
-	big  [numSets]*sortedset.Big    // sets too large for the block (then empty there)
+	user *User                   // the account facts when they do not pack
+	big  [numSets]*sortedset.Big // sets too large for the block (then empty there)
 }
 
 type keyInfo struct {
