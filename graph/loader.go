@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/dmprivacy/dmprivacy/internal/intern"
 	"github.com/dmprivacy/dmprivacy/internal/sortedset"
@@ -14,14 +15,14 @@ import (
 // allocation, where one Follow per edge would copy a user's block every
 // time. A million users and twenty million follows load in seconds.
 //
-// A Loader is not safe for concurrent use; the Memory stays safe for
-// readers and writers throughout, and buffered edges show in reads only
-// once Flush returns.
+// Add and AddAll may be called concurrently (their lookups then run in
+// parallel), but not with Flush. The Memory stays safe for readers and
+// writers throughout, and buffered edges show in reads only once Flush
+// returns.
 type Loader[ID comparable] struct {
 	m     *Memory[ID]
+	mu    sync.Mutex
 	edges [Facebook + 1][]uint64 // from<<32 | to, dense indexes, by kind
-	idx   []uint32
-	ents  []*intern.Entry[ID, node]
 }
 
 // Loader returns a new, empty Loader for m.
@@ -29,6 +30,8 @@ func (m *Memory[ID]) Loader() *Loader[ID] { return &Loader[ID]{m: m} }
 
 // Len returns the number of edges buffered.
 func (l *Loader[ID]) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	n := 0
 	for _, es := range l.edges {
 		n += len(es)
@@ -54,11 +57,13 @@ func (l *Loader[ID]) AddAll(kind Edge, from ID, tos []ID) error {
 	if !ok {
 		return fmt.Errorf("%w: %v", ErrUnknownUser, from)
 	}
-	if cap(l.idx) < len(tos) {
-		l.idx = make([]uint32, len(tos))
-		l.ents = make([]*intern.Entry[ID, node], len(tos))
+	var idxBuf [64]uint32
+	var entBuf [64]*intern.Entry[ID, node]
+	idx, ents := idxBuf[:0], entBuf[:0]
+	if len(tos) > len(idxBuf) {
+		idx, ents = make([]uint32, 0, len(tos)), make([]*intern.Entry[ID, node], 0, len(tos))
 	}
-	idx, ents := l.idx[:len(tos)], l.ents[:len(tos)]
+	idx, ents = idx[:len(tos)], ents[:len(tos)]
 	l.m.users.FindAll(tos, idx, ents)
 	for j, e := range ents {
 		switch {
@@ -68,9 +73,11 @@ func (l *Loader[ID]) AddAll(kind Edge, from ID, tos []ID) error {
 			return fmt.Errorf("%w: %v %v", ErrSelfEdge, kind, from)
 		}
 	}
+	l.mu.Lock()
 	for _, b := range idx {
 		l.edges[kind] = append(l.edges[kind], uint64(a)<<32|uint64(b))
 	}
+	l.mu.Unlock()
 	return nil
 }
 
@@ -79,13 +86,13 @@ func (l *Loader[ID]) AddAll(kind Edge, from ID, tos []ID) error {
 // Loader. Each user's sets change at once: a reader sees all of a user's
 // new edges or none.
 func (l *Loader[ID]) Flush() error {
+	if l.Len() == 0 {
+		return nil
+	}
 	m := l.m
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	n := m.users.Len()
-	if l.Len() == 0 {
-		return nil
-	}
 	// Count the keys each (user, set) gains, then lay them out user by
 	// user, set by set: starts[u*numSets+s] is where they begin.
 	starts := make([]uint32, n*numSets+1)

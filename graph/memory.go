@@ -107,12 +107,13 @@ func NewMemory[ID comparable]() *Memory[ID] {
 // Len returns the number of users the store knows.
 func (m *Memory[ID]) Len() int { return m.users.Len() }
 
-// Grow makes room for n users in all, so that adding them allocates less:
-// for bulk loading.
+// Grow makes room for n users in all, and as many contact keys, so that
+// adding them allocates less: for bulk loading.
 func (m *Memory[ID]) Grow(n int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.users.Grow(n)
+	m.keys.Grow(n)
 }
 
 // Packed account facts: status, band and flags in the low bits, then the
@@ -701,16 +702,23 @@ func (m *Memory[ID]) SyncContacts(id ID, keys []ContactKey) error {
 			return err
 		}
 	}
+	// Look the keys up together (their misses overlap) before taking the
+	// lock (keys are never removed, so what is found stays), then add the
+	// new ones.
+	book := make([]uint32, len(keys))
+	ents := make([]*intern.Entry[ContactKey, keyInfo], len(keys))
+	m.keys.FindAll(keys, book, ents)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	_, n, err := m.user(id)
 	if err != nil {
 		return err
 	}
-	book := make([]uint32, 0, len(keys))
-	for _, key := range keys {
-		k, _, _ := m.keys.Add(key, nil)
-		book = append(book, sortedset.Perm(k))
+	for j, e := range ents {
+		if e == nil {
+			book[j], _, _ = m.keys.Add(keys[j], nil)
+		}
+		book[j] = sortedset.Perm(book[j])
 	}
 	book = sortUnique(book)
 	n.ver.Add(1)

@@ -72,6 +72,8 @@ func (m *model) related(a string, rel Relation) []string {
 			in = m.has(Contact, a, b)
 		case FacebookFriends:
 			in = m.has(Facebook, a, b)
+		case Friends:
+			in = m.has(Follow, a, b) && m.has(Follow, b, a)
 		}
 		if in {
 			out = append(out, b)
@@ -280,7 +282,7 @@ func TestMemoryAgainstModel(t *testing.T) {
 			},
 			"Related": func(t *rapid.T) {
 				x := id.Draw(t, "id")
-				rel := Relation(rapid.IntRange(int(Following), int(FacebookFriends)).Draw(t, "rel"))
+				rel := Relation(rapid.IntRange(int(Following), int(Friends)).Draw(t, "rel"))
 				page := rapid.IntRange(1, 4).Draw(t, "page")
 				var got []string
 				var cur Cursor

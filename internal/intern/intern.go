@@ -170,9 +170,9 @@ func (m *Map[K, V]) Grow(n int) {
 
 // FindAll looks up a batch of keys: idx[j] and ents[j] receive the index
 // and entry of keys[j], or nil if it was never added. It is Get in a loop,
-// arranged so that the cache misses of different keys overlap: first every
-// key's index slot is touched, then every entry. keys, idx and ents must
-// be equally long.
+// arranged so that the cache misses of different keys overlap: each phase
+// is a tight loop of independent loads (the home slots, then the entries),
+// and only then are keys compared. keys, idx and ents must be equally long.
 func (m *Map[K, V]) FindAll(keys []K, idx []uint32, ents []*Entry[K, V]) {
 	t := m.index.Load()
 	if t == nil {
@@ -180,37 +180,55 @@ func (m *Map[K, V]) FindAll(keys []K, idx []uint32, ents []*Entry[K, V]) {
 		return
 	}
 	n := len(t.slots)
-	const step = 32
-	var hs [step]uint64
-	var first [step]uint64
+	dir := *m.dir.Load()
+	const step = 64
+	var hs, first [step]uint64
+	var seen [step]K
 	for lo := 0; lo < len(keys); lo += step {
 		hi := min(lo+step, len(keys))
-		// Phase 1: hash, and load the home slot of every key. The loads
-		// are independent, so the CPU overlaps their misses.
-		for j := lo; j < hi; j++ {
-			h := Hash(keys[j])
-			hs[j-lo] = h
-			first[j-lo] = t.slots[position(h, n)].Load()
+		ks, is, es := keys[lo:hi], idx[lo:hi], ents[lo:hi]
+		// Hashing is a few dozen instructions a key: done in a loop of
+		// its own, it leaves the loads below tight enough that the CPU
+		// keeps many misses in flight.
+		for j := range ks {
+			hs[j] = Hash(ks[j])
 		}
-		// Phase 2: probe on from the home slot (in cache now) and load
-		// the entry to compare keys.
-		for j := lo; j < hi; j++ {
-			h := hs[j-lo]
-			tag := tagOf(h)
-			ents[j] = nil
-			s := first[j-lo]
-			for p := position(h, n); s != 0; {
-				if s&^0xffffffff == tag {
-					i := uint32(s) - 1
-					if e := m.At(i); e.Key == keys[j] {
-						idx[j], ents[j] = i, e
-						break
-					}
-				}
+		for j := range ks {
+			first[j] = t.slots[position(hs[j], n)].Load()
+		}
+		for j := range ks {
+			// The home slot's entry, if its tag matches: touched here,
+			// compared below.
+			es[j] = nil
+			tag, p, s := tagOf(hs[j]), position(hs[j], n), first[j]
+			// Probe on past other keys' slots (usually in the same
+			// cache line) to the first slot with the right tag.
+			for s != 0 && s&^0xffffffff != tag {
 				if p++; p == n {
 					p = 0
 				}
 				s = t.slots[p].Load()
+			}
+			if s != 0 {
+				i := uint32(s) - 1
+				if i>>chunkBits < uint32(len(dir)) {
+					is[j], es[j] = i, &dir[i>>chunkBits][i&chunkMask]
+				}
+			}
+		}
+		for j := range ks {
+			if es[j] != nil {
+				seen[j] = es[j].Key // the entries' misses, overlapped
+			}
+		}
+		for j := range ks {
+			if es[j] == nil || seen[j] != ks[j] {
+				// A collision, a miss, or an entry added after dir was
+				// read: the full probe.
+				var ok bool
+				if is[j], es[j], ok = m.Find(ks[j], hs[j]); !ok {
+					es[j] = nil
+				}
 			}
 		}
 	}
