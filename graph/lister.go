@@ -131,7 +131,7 @@ func (m *Memory[ID]) page(n *node, i int, rel Relation, from uint64, want int) (
 		if v.x != nil && v.x.big[i] != nil {
 			keys = v.x.big[i].AppendFrom(keys, from, limit)
 		} else {
-			s := v.sets[i]
+			s := v.set(i)
 			s = s[sortedset.Search(s, uint32(min(from, 1<<32-1))):]
 			keys = append(keys, s[:min(len(s), limit)]...)
 		}

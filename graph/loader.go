@@ -138,7 +138,7 @@ func (l *Loader[ID]) Flush() error {
 		v := m.users.At(uint32(u)).Val.view()
 		words += sortedset.MaxSets/2 + int(hi-lo)
 		for s := range numSets {
-			words += len(v.sets[s])
+			words += len(v.set(s))
 		}
 	}
 	slab := make([]uint32, words)
@@ -158,7 +158,7 @@ func (l *Loader[ID]) Flush() error {
 		var lens [sortedset.MaxSets]int
 		for s := range numSets {
 			add := sortUnique(added[starts[u*numSets+s]:starts[u*numSets+s+1]])
-			next[s] = v.sets[s] // and bigs[s] as it was, if nothing is added
+			next[s] = v.set(s) // and bigs[s] as it was, if nothing is added
 			if len(add) > 0 {
 				next[s] = mergeUnique(merged[s][:0], v.all(s, nil), add)
 				merged[s] = next[s]

@@ -183,23 +183,30 @@ func pack(u User) (uint64, bool) {
 }
 
 func unpack(w uint64, x *ext) User {
+	var u User
+	unpackInto(&u, w, x)
+	return u
+}
+
+// unpackInto is unpack writing in place, which saves copying a User (a
+// Pair is read field by field on every decision).
+func unpackInto(u *User, w uint64, x *ext) {
 	if w&exoticF != 0 && x != nil && x.user != nil {
-		return *x.user
+		*u = *x.user
+		return
 	}
-	u := User{
-		Status:           Status(w & statusBits),
-		Band:             AgeBand(w >> bandShift & 0x7),
-		Verified:         w&verifiedF != 0,
-		HideFromContacts: w&hideCF != 0,
-		HideFromFacebook: w&hideFF != 0,
-	}
+	u.Status = Status(w & statusBits)
+	u.Band = AgeBand(w >> bandShift & 0x7)
+	u.Verified = w&verifiedF != 0
+	u.HideFromContacts = w&hideCF != 0
+	u.HideFromFacebook = w&hideFF != 0
+	u.Birth, u.BandAsOf = time.Time{}, time.Time{}
 	if w&birthF != 0 {
 		u.Birth = dayTime(w, birthShift)
 	}
 	if w&asOfF != 0 {
 		u.BandAsOf = dayTime(w, asOfShift)
 	}
-	return u
 }
 
 // SetUser adds the user id, or replaces its account facts. The status must be
@@ -271,39 +278,54 @@ func (m *Memory[ID]) User(_ context.Context, id ID) (User, error) {
 	return m.snapshot(n).user, nil
 }
 
-// view is a user's sets as one reader saw them.
+// view is a user's sets as one reader saw them: their block, where each
+// set starts in it, and ext.
 type view struct {
-	sets sortedset.View
-	x    *ext
+	b   *uint32
+	off sortedset.Offsets
+	x   *ext
 }
 
 func (n *node) view() view {
+	var v view
+	n.load(&v)
+	return v
+}
+
+// load reads n into v (in place: see sortedset.Locate).
+func (n *node) load(v *view) {
 	// The block before ext: a writer moving a set out of the block
 	// publishes ext first, and moving one in publishes the block first, so
 	// this order never sees a set in neither place.
-	v := view{sets: sortedset.Open(n.sets.Load(), numSets)}
+	v.b = n.sets.Load()
+	sortedset.Locate(v.b, numSets, &v.off)
 	v.x = n.ext.Load()
-	return v
 }
+
+// set returns set i when it is in the block (else it is in v.x.big).
+func (v *view) set(i int) []uint32 { return sortedset.At(v.b, &v.off, i) }
 
 func (v *view) size(i int) int {
 	if v.x != nil && v.x.big[i] != nil {
 		return v.x.big[i].Len()
 	}
-	return len(v.sets[i])
+	return int(v.off[i+1] - v.off[i])
 }
 
 func (v *view) has(i int, key uint32) bool {
 	if v.x != nil && v.x.big[i] != nil {
 		return v.x.big[i].Contains(key)
 	}
-	return sortedset.Contains(v.sets[i], key)
+	return sortedset.Contains(v.set(i), key)
 }
 
 // edges returns the relations of the pair (a, b) from their views: ia, ib
 // are their indexes, ka, kb their own contact keys (index + 1, or 0).
 func edges(a, b *view, ia, ib, ka, kb uint32) Edges {
 	pa, pb := sortedset.Perm(ia), sortedset.Perm(ib)
+	if a.x == nil && b.x == nil {
+		return smallEdges(a, b, pa, pb, ka, kb)
+	}
 	var e Edges
 	// A follow is in both the follower's out-set and the followed's
 	// in-set: search the smaller.
@@ -349,6 +371,57 @@ func edges(a, b *view, ia, ib, ka, kb uint32) Edges {
 	return e
 }
 
+// smallEdges is edges for two users whose sets are all in their blocks:
+// the common case, without the checks for hashed sets.
+func smallEdges(a, b *view, pa, pb, ka, kb uint32) Edges {
+	var e Edges
+	aOut, aIn, bOut, bIn := a.set(setOut), a.set(setIn), b.set(setOut), b.set(setIn)
+	if len(aOut) <= len(bIn) {
+		if sortedset.Contains(aOut, pb) {
+			e |= FollowAB
+		}
+	} else if sortedset.Contains(bIn, pa) {
+		e |= FollowAB
+	}
+	if len(bOut) <= len(aIn) {
+		if sortedset.Contains(bOut, pa) {
+			e |= FollowBA
+		}
+	} else if sortedset.Contains(aIn, pb) {
+		e |= FollowBA
+	}
+	// The rare sets are usually empty: test the lengths from the header
+	// before slicing.
+	if a.off[setBlocks+1] != a.off[setBlocks] && sortedset.Contains(a.set(setBlocks), pb) {
+		e |= BlockAB
+	}
+	if b.off[setBlocks+1] != b.off[setBlocks] && sortedset.Contains(b.set(setBlocks), pa) {
+		e |= BlockBA
+	}
+	if a.off[setRestricts+1] != a.off[setRestricts] && sortedset.Contains(a.set(setRestricts), pb) {
+		e |= RestrictAB
+	}
+	if b.off[setRestricts+1] != b.off[setRestricts] && sortedset.Contains(b.set(setRestricts), pa) {
+		e |= RestrictBA
+	}
+	if kb != 0 && a.off[setBook+1] != a.off[setBook] && sortedset.Contains(a.set(setBook), sortedset.Perm(kb-1)) {
+		e |= ContactAB
+	}
+	if ka != 0 && b.off[setBook+1] != b.off[setBook] && sortedset.Contains(b.set(setBook), sortedset.Perm(ka-1)) {
+		e |= ContactBA
+	}
+	if a.off[setFacebook+1] != a.off[setFacebook] && b.off[setFacebook+1] != b.off[setFacebook] {
+		if fa, fb := a.set(setFacebook), b.set(setFacebook); len(fa) <= len(fb) {
+			if sortedset.Contains(fa, pb) {
+				e |= FacebookAB
+			}
+		} else if sortedset.Contains(fb, pa) {
+			e |= FacebookAB
+		}
+	}
+	return e
+}
+
 // spins is how many times a read retries after overlapping a write before
 // it waits for writers instead.
 const spins = 16
@@ -390,18 +463,27 @@ func (m *Memory[ID]) HasEdge(_ context.Context, kind Edge, from, to ID) (bool, e
 
 // Pair returns every graph fact about a and b, as one consistent snapshot.
 func (m *Memory[ID]) Pair(_ context.Context, a, b ID) (Pair, error) {
+	var p Pair
+	m.PairInto(a, b, &p)
+	return p, nil
+}
+
+// PairInto is Pair writing into *p: for a caller that keeps the facts in a
+// larger struct (the joined fact reader of inbox.Memory), it saves copying
+// a Pair on a path of a few hundred nanoseconds.
+func (m *Memory[ID]) PairInto(a, b ID, p *Pair) {
 	ia, ea, okA := m.users.Get(a)
 	ib, eb, okB := m.users.Get(b)
-	var p Pair
 	switch {
 	case okA && okB:
-		m.pairOf(&p, ia, ib, &ea.Val, &eb.Val)
+		m.pairOf(p, ia, ib, &ea.Val, &eb.Val)
 	case okA:
-		p.A = m.snapshot(&ea.Val).user
+		*p = Pair{A: m.snapshot(&ea.Val).user}
 	case okB:
-		p.B = m.snapshot(&eb.Val).user
+		*p = Pair{B: m.snapshot(&eb.Val).user}
+	default:
+		*p = Pair{}
 	}
-	return p, nil
 }
 
 func (m *Memory[ID]) pairOf(p *Pair, ia, ib uint32, na, nb *node) {
@@ -420,9 +502,11 @@ func (m *Memory[ID]) pairOf(p *Pair, ia, ib uint32, na, nb *node) {
 }
 
 func readPair(p *Pair, ia, ib uint32, na, nb *node) {
-	a, b := na.view(), nb.view()
-	p.A = unpack(na.user.Load(), a.x)
-	p.B = unpack(nb.user.Load(), b.x)
+	var a, b view
+	na.load(&a)
+	nb.load(&b)
+	unpackInto(&p.A, na.user.Load(), a.x)
+	unpackInto(&p.B, nb.user.Load(), b.x)
 	p.Edges = edges(&a, &b, ia, ib, na.key.Load(), nb.key.Load())
 }
 

@@ -175,15 +175,15 @@ func (v *view) all(i int, dst []uint32) []uint32 {
 		return v.x.big[i].AppendFrom(dst, 0, -1)
 	}
 	if dst == nil {
-		return v.sets[i]
+		return v.set(i)
 	}
-	return append(dst, v.sets[i]...)
+	return append(dst, v.set(i)...)
 }
 
 // friends appends to dst the keys of the users who follow this one and
 // whom this one follows, using scratch for big sets.
 func (v *view) friends(dst []uint32, scratch *[]uint32) []uint32 {
-	out, in := v.sets[setOut], v.sets[setIn]
+	out, in := v.set(setOut), v.set(setIn)
 	if v.x != nil && (v.x.big[setOut] != nil || v.x.big[setIn] != nil) {
 		if *scratch == nil {
 			*scratch = make([]uint32, 0, v.size(setOut)+v.size(setIn))

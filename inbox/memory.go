@@ -391,6 +391,7 @@ func (m *Memory[ID]) answer(recipient, sender ID, s State) error {
 func (m *Memory[ID]) Join(g graph.Reader[ID]) FactReader[ID] {
 	j := &joined[ID]{m: m, g: g}
 	j.pr, _ = g.(graph.PairReader[ID])
+	j.gm, _ = g.(*graph.Memory[ID])
 	return j
 }
 
@@ -398,6 +399,7 @@ type joined[ID comparable] struct {
 	m     *Memory[ID]
 	g     graph.Reader[ID]
 	pr    graph.PairReader[ID] // nil unless g is one
+	gm    *graph.Memory[ID]    // nil unless g is the embedded graph
 	pairs sync.Pool            // *[]graph.Pair scratch for batches
 }
 
@@ -411,9 +413,12 @@ func (j *joined[ID]) Facts(ctx context.Context, q Query[ID]) (Facts[ID], error) 
 	is, es, okS := j.m.users.Get(q.Sender)
 	ir, er, okR := j.m.users.Get(q.Recipient)
 	var err error
-	if j.pr != nil {
+	switch {
+	case j.gm != nil:
+		j.gm.PairInto(q.Sender, q.Recipient, &f.Pair)
+	case j.pr != nil:
 		f.Pair, err = j.pr.Pair(ctx, q.Sender, q.Recipient)
-	} else {
+	default:
 		f.Pair, err = graph.ReadPair(ctx, j.g, q.Sender, q.Recipient)
 	}
 	if err != nil {

@@ -146,3 +146,51 @@ func Replace(b *uint32, k, i int, s []uint32) *uint32 {
 	v[i] = s
 	return Build(k, &v)
 }
+
+// Offsets is where each set of a block starts: set i is the words
+// [Offsets[i], Offsets[i+1]) of the block. Decoding the header once and
+// slicing only the sets a reader needs is cheaper than [Open].
+type Offsets [MaxSets + 1]uint32
+
+// Locate sets o to the offsets of the k sets of block b (all zero for
+// nil). It writes through a pointer: returning the array by value costs
+// copies that stall on store forwarding, on the hot path of every check.
+func Locate(b *uint32, k int, o *Offsets) {
+	if b == nil {
+		*o = Offsets{}
+		return
+	}
+	if k == MaxSets {
+		// Straight-line for the full block, which readers decode on
+		// every pair check.
+		h := unsafe.Slice(b, 3)
+		h0, h1, h2 := h[0], h[1], h[2]
+		o0 := uint32(3)
+		o1 := o0 + h0&0xffff
+		o2 := o1 + h0>>16
+		o3 := o2 + h1&0xffff
+		o4 := o3 + h1>>16
+		o5 := o4 + h2&0xffff
+		o[0], o[1], o[2], o[3], o[4], o[5], o[6] = o0, o1, o2, o3, o4, o5, o5+h2>>16
+		return
+	}
+	hw := headerWords(k)
+	h := unsafe.Slice(b, hw)
+	off := uint32(hw)
+	for i := range k {
+		o[i] = off
+		off += h[i/2] >> (16 * (i % 2)) & 0xffff
+	}
+	for i := k; i <= MaxSets; i++ {
+		o[i] = off
+	}
+}
+
+// At returns set i of block b located at o.
+func At(b *uint32, o *Offsets, i int) []uint32 {
+	n := o[i+1] - o[i]
+	if n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*uint32)(unsafe.Add(unsafe.Pointer(b), 4*uintptr(o[i]))), n)
+}

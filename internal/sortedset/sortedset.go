@@ -16,31 +16,24 @@ package sortedset
 
 import "slices"
 
-// linearMax is the length up to which a linear scan beats binary search.
-const linearMax = 16
-
 // Contains reports whether x is in the sorted set s.
 func Contains(s []uint32, x uint32) bool {
-	if len(s) <= linearMax {
-		for _, v := range s {
-			if v >= x {
-				return v == x
-			}
-		}
+	// A branch-free search: the loop runs a number of times that depends
+	// only on len(s), and the comparison becomes a conditional move, so
+	// the CPU mispredicts nothing on sets of varying contents.
+	n := len(s)
+	if n == 0 {
 		return false
 	}
-	// A hand-rolled search: slices.BinarySearch's generic comparison costs
-	// a few nanoseconds a step more on the hot path.
-	lo, hi := 0, len(s)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if s[m] < x {
-			lo = m + 1
-		} else {
-			hi = m
+	base := 0
+	for n > 1 {
+		half := n >> 1
+		if s[base+half] <= x {
+			base += half
 		}
+		n -= half
 	}
-	return lo < len(s) && s[lo] == x
+	return s[base] == x
 }
 
 // Search returns the index of the first value in s that is >= x.

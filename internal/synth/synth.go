@@ -120,8 +120,8 @@ type World struct {
 	ByMode  [inbox.NumModes][]int32
 	Adults  []int32
 
-	// Users holds every user's account facts, by index.
-	Users []graph.User
+	// Accounts holds every user's account facts, by index.
+	Accounts []graph.User
 
 	// Load is how long Build took.
 	Load time.Duration
@@ -129,7 +129,7 @@ type World struct {
 
 // DropSamples frees the samples, so that the heap holds only the stores.
 func (w *World) DropSamples() {
-	w.Friends, w.Blocked, w.ByMode, w.Adults, w.Users = nil, nil, [inbox.NumModes][]int32{}, nil, nil
+	w.Friends, w.Blocked, w.ByMode, w.Adults, w.Accounts = nil, nil, [inbox.NumModes][]int32{}, nil, nil
 }
 
 // Progress reports how far a build is: a stage name, and done out of total
@@ -161,10 +161,10 @@ func Build(cfg Config, progress Progress) (*World, error) {
 	g.Grow(n)
 
 	// Users.
-	w.Users = make([]graph.User, n)
+	w.Accounts = make([]graph.User, n)
 	for i := range n {
 		u := user(r, cfg.Now)
-		w.Users[i] = u
+		w.Accounts[i] = u
 		if err := g.SetUser(ID(i), u); err != nil {
 			return nil, err
 		}
@@ -330,7 +330,7 @@ func Build(cfg Config, progress Progress) (*World, error) {
 	progress("modes", 0, n)
 	// Modes, valid for each user's age.
 	for i := range n {
-		m := mode(r, w.Users[i].BandAt(cfg.Now))
+		m := mode(r, w.Accounts[i].BandAt(cfg.Now))
 		if m != inbox.ModeDefault {
 			if err := w.Inbox.SetSettings(ID(i), inbox.Settings{Mode: m}); err != nil {
 				return nil, err

@@ -86,7 +86,7 @@ func TestWorldShape(t *testing.T) {
 		}
 	}
 	minors := 0
-	for _, u := range w.Users {
+	for _, u := range w.Accounts {
 		if u.BandAt(cfg.Now) < graph.Age18Plus {
 			minors++
 		}
