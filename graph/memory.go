@@ -472,8 +472,30 @@ func (m *Memory[ID]) Pair(_ context.Context, a, b ID) (Pair, error) {
 // larger struct (the joined fact reader of inbox.Memory), it saves copying
 // a Pair on a path of a few hundred nanoseconds.
 func (m *Memory[ID]) PairInto(a, b ID, p *Pair) {
-	ia, ea, okA := m.users.Get(a)
-	ib, eb, okB := m.users.Get(b)
+	// Both lookups' misses in flight at once.
+	m.PairProbed(a, b, m.Probe(a), m.Probe(b), p)
+}
+
+// Probe starts looking id up: it hashes id and loads the index word the
+// lookup needs first, so that its cache miss overlaps what the caller does
+// next. PairProbed finishes. Together they are PairInto split in two, for a
+// reader that looks the same users up in another store in between (the
+// embedded inbox's joined reader, inbox.Memory.Join): a decision then waits
+// for one cache miss where it would wait for several in turn. The probe's
+// type is internal to this module; most callers want Pair.
+func (m *Memory[ID]) Probe(id ID) intern.Probe { return m.users.Start(intern.Hash(id)) }
+
+// PairProbed is PairInto for a and b probed by [Memory.Probe]. A probe of
+// another ID is not an error: the read then looks the user up afresh.
+func (m *Memory[ID]) PairProbed(a, b ID, pa, pb intern.Probe, p *Pair) {
+	ia, ea, okA := m.users.Finish(a, pa)
+	ib, eb, okB := m.users.Finish(b, pb)
+	if !okA {
+		ia, ea, okA = m.users.Get(a)
+	}
+	if !okB {
+		ib, eb, okB = m.users.Get(b)
+	}
 	switch {
 	case okA && okB:
 		m.pairOf(p, ia, ib, &ea.Val, &eb.Val)

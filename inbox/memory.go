@@ -177,7 +177,11 @@ func (m *Memory[ID]) Conversation(_ context.Context, a, b ID) (Conversation[ID],
 
 // conversation reads the pair's thread from the shorter of their lists.
 func conversation[ID comparable](ea, eb *intern.Entry[ID, box], ia, ib uint32) Conversation[ID] {
-	la, lb := list(ea.Val.threads.Load()), list(eb.Val.threads.Load())
+	return conversationOf(ea, eb, ia, ib, list(ea.Val.threads.Load()), list(eb.Val.threads.Load()))
+}
+
+// conversationOf is conversation from the lists la and lb of ea and eb.
+func conversationOf[ID comparable](ea, eb *intern.Entry[ID, box], ia, ib uint32, la, lb []thread) Conversation[ID] {
 	if len(la) == 0 || len(lb) == 0 {
 		return Conversation[ID]{}
 	}
@@ -408,45 +412,110 @@ var _ BatchFactReader[string] = (*joined[string])(nil)
 // Facts reads the facts of q.
 func (j *joined[ID]) Facts(ctx context.Context, q Query[ID]) (Facts[ID], error) {
 	var f Facts[ID]
+	if j.gm != nil {
+		j.embedded(&f, q)
+		return f, nil
+	}
 	// The inbox lookups come first and their results are used last, so
 	// that their cache misses overlap the graph's.
-	is, es, okS := j.m.users.Get(q.Sender)
-	ir, er, okR := j.m.users.Get(q.Recipient)
+	is, es, _ := j.m.users.Get(q.Sender)
+	ir, er, _ := j.m.users.Get(q.Recipient)
 	var err error
-	switch {
-	case j.gm != nil:
-		j.gm.PairInto(q.Sender, q.Recipient, &f.Pair)
-	case j.pr != nil:
+	if j.pr != nil {
 		f.Pair, err = j.pr.Pair(ctx, q.Sender, q.Recipient)
-	default:
+	} else {
 		f.Pair, err = graph.ReadPair(ctx, j.g, q.Sender, q.Recipient)
 	}
 	if err != nil {
 		return Facts[ID]{}, err
 	}
-	if !okS && !okR {
-		return f, nil
+	j.m.readFacts(&f, q, es, er, is, ir)
+	return f, nil
+}
+
+// embedded reads the facts of q over the embedded graph, arranged for
+// fresh pairs, whose every read is a cache miss: it starts all four
+// lookups (both users, both stores) before waiting for any, then loads
+// what the inbox needs before the graph reads its sets, so that the
+// misses overlap and a decision waits for a few in turn rather than a
+// dozen.
+func (j *joined[ID]) embedded(f *Facts[ID], q Query[ID]) {
+	gs, gr := j.gm.Probe(q.Sender), j.gm.Probe(q.Recipient)
+	ps, pr := j.m.users.Start(gs.Hash()), j.m.users.Start(gr.Hash())
+	is, es, _ := j.m.users.Finish(q.Sender, ps)
+	ir, er, _ := j.m.users.Finish(q.Recipient, pr)
+	bs, br := boxOf(es), boxOf(er)
+	vs, vr := version(bs), version(br)
+	// The inbox's own loads, started now and used after the graph's.
+	var ld loaded
+	ld.load(bs, br)
+	j.gm.PairProbed(q.Sender, q.Recipient, gs, gr, &f.Pair)
+	if es == nil && er == nil {
+		return
 	}
-	var bs, br *box
-	if okS {
-		bs = &es.Val
+	fillFacts(&ld, f, q, es, er, is, ir)
+	if (vs|vr)&1 != 0 || version(bs) != vs || version(br) != vr {
+		j.m.readFacts(f, q, es, er, is, ir) // a write overlapped: again, carefully
 	}
-	if okR {
-		br = &er.Val
+}
+
+// loaded is the inbox's part of a pair, loaded ahead of use.
+type loaded struct {
+	settings          Settings
+	sThreads, rThread *thread
+	pending           *thread
+	nS, nR            uint32
+}
+
+func (l *loaded) load(bs, br *box) {
+	if br != nil {
+		if s := br.settings.Load(); s != nil {
+			l.settings = *s
+		}
+		if l.rThread = br.threads.Load(); l.rThread != nil {
+			l.nR = l.rThread.with // touch the list now
+		}
 	}
+	if bs != nil {
+		if l.sThreads = bs.threads.Load(); l.sThreads != nil {
+			l.nS = l.sThreads.with
+		}
+		l.pending = bs.pending.Load()
+	}
+}
+
+// fillFacts sets f's inbox facts from what l loaded.
+func fillFacts[ID comparable](l *loaded, f *Facts[ID], q Query[ID], es, er *intern.Entry[ID, box], is, ir uint32) {
+	f.Settings = l.settings
+	f.Conversation = Conversation[ID]{}
+	if es != nil && er != nil && es != er {
+		f.Conversation = conversationOf(es, er, is, ir, list(l.sThreads), list(l.rThread))
+	}
+	f.PendingRequests = 0
+	if es != nil && q.Window > 0 {
+		f.PendingRequests = countPending(list(l.pending), q.At.Add(-q.Window), q.At)
+	}
+}
+
+// readFacts fills f's inbox facts as one snapshot of both users' entries
+// (nil when unknown).
+func (m *Memory[ID]) readFacts(f *Facts[ID], q Query[ID], es, er *intern.Entry[ID, box], is, ir uint32) {
+	if es == nil && er == nil {
+		return
+	}
+	bs, br := boxOf(es), boxOf(er)
 	for range spins {
 		vs, vr := version(bs), version(br)
 		if (vs|vr)&1 == 0 {
-			inboxFacts(&f, q, es, er, is, ir)
+			inboxFacts(f, q, es, er, is, ir)
 			if version(bs) == vs && version(br) == vr {
-				return f, nil
+				return
 			}
 		}
 	}
-	j.m.mu.Lock()
-	defer j.m.mu.Unlock()
-	inboxFacts(&f, q, es, er, is, ir)
-	return f, nil
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	inboxFacts(f, q, es, er, is, ir)
 }
 
 func version(b *box) uint32 {

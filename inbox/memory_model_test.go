@@ -62,6 +62,15 @@ func TestMemoryAgainstModel(t *testing.T) {
 			},
 		}
 		joined := m.Join(g)
+		// And over the embedded graph, whose joined read is arranged
+		// differently.
+		gm := graph.NewMemory[string]()
+		for _, x := range ids {
+			gm.SetUser(x, graph.User{Status: graph.Active, Verified: x == "b"})
+		}
+		gm.Follow("a", "b")
+		gm.Block("c", "a")
+		joinedMem := m.Join(gm)
 		t.Repeat(map[string]func(*rapid.T){
 			"SetSettings": func(t *rapid.T) {
 				x := id.Draw(t, "id")
@@ -176,6 +185,10 @@ func TestMemoryAgainstModel(t *testing.T) {
 						if facts[j] != want {
 							t.Fatalf("FactsBatch(%s)[%s] mismatch (-ReadFacts +batch):\n%s", s, r, cmp.Diff(want, facts[j]))
 						}
+						wantMem := must(inbox.ReadFacts(ctx, gm, m, q))
+						if got := must(joinedMem.Facts(ctx, q)); got != wantMem {
+							t.Fatalf("joined Facts over graph.Memory (%s, %s) mismatch (-ReadFacts +joined):\n%s", s, r, cmp.Diff(wantMem, got))
+						}
 					}
 				}
 			},
@@ -207,7 +220,10 @@ func must[T any](v T, err error) T {
 func TestConversationSnapshots(t *testing.T) {
 	t.Parallel()
 	m := inbox.NewMemory[string]()
-	j := m.Join(graph.ReaderFuncs[string]{})
+	g := graph.NewMemory[string]()
+	g.SetUser("s", graph.User{Status: graph.Active})
+	g.SetUser("r", graph.User{Status: graph.Active})
+	readers := []inbox.FactReader[string]{m.Join(graph.ReaderFuncs[string]{}), m.Join(g)}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -227,8 +243,8 @@ func TestConversationSnapshots(t *testing.T) {
 		}
 	}()
 	q := inbox.Query[string]{Sender: "s", Recipient: "r", At: mt0, Window: time.Hour}
-	for range 300000 {
-		f, err := j.Facts(context.Background(), q)
+	for i := range 300000 {
+		f, err := readers[i%2].Facts(context.Background(), q)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -102,6 +102,54 @@ func (m *Map[K, V]) Find(k K, h uint64) (i uint32, e *Entry[K, V], ok bool) {
 	}
 }
 
+// Probe is a lookup in flight: a key's hash and its home slot, loaded by
+// [Map.Start] and finished by [Map.Finish]. Splitting a lookup lets a
+// caller start the cache misses of several lookups (in several maps)
+// before waiting for any.
+type Probe struct {
+	t *table
+	h uint64
+	p int
+	s uint64
+}
+
+// Start begins the lookup of the key whose [Hash] is h: it loads the home
+// slot, whose miss the CPU then overlaps with whatever the caller does
+// before [Map.Finish].
+func (m *Map[K, V]) Start(h uint64) Probe {
+	t := m.index.Load()
+	if t == nil {
+		return Probe{h: h}
+	}
+	p := position(h, len(t.slots))
+	return Probe{t: t, h: h, p: p, s: t.slots[p].Load()}
+}
+
+// Finish completes the lookup of k begun by Start(Hash(k)): Get's results.
+func (m *Map[K, V]) Finish(k K, pr Probe) (i uint32, e *Entry[K, V], ok bool) {
+	t := pr.t
+	if t == nil {
+		return 0, nil, false
+	}
+	tag, n, s := tagOf(pr.h), len(t.slots), pr.s
+	for p := pr.p; s != 0; {
+		if s&^0xffffffff == tag {
+			i = uint32(s) - 1
+			if e = m.At(i); e.Key == k {
+				return i, e, true
+			}
+		}
+		if p++; p == n {
+			p = 0
+		}
+		s = t.slots[p].Load()
+	}
+	return 0, nil, false
+}
+
+// Hash returns the hash the probe was started with.
+func (pr Probe) Hash() uint64 { return pr.h }
+
 // Add returns the index and entry of k, adding k first if it is new, and
 // reports whether it was added. A new entry's value is the zero V, and init
 // (if not nil) runs on it before the entry is published. Calls to Add and

@@ -35,6 +35,9 @@ func TestMapAgainstGoMap(t *testing.T) {
 			if ok != had || (ok && (i != want || e.Key != k)) {
 				t.Fatalf("Get(%q) = %d, %v, %v; want %d, %v", k, i, e, ok, want, had)
 			}
+			if i2, e2, ok2 := m.Finish(k, m.Start(Hash(k))); i2 != i || e2 != e || ok2 != ok {
+				t.Fatalf("Finish(Start(%q)) = %d, %v, %v; Get = %d, %v, %v", k, i2, e2, ok2, i, e, ok)
+			}
 		}
 		if m.Len() != len(order) {
 			t.Fatalf("Len = %d, want %d", m.Len(), len(order))
