@@ -567,31 +567,55 @@ func (j *joined[ID]) FactsBatch(ctx context.Context, q BatchQuery[ID], dst []Fac
 	// The inbox facts: the sender's once, the recipients' in phases so
 	// that their cache misses overlap.
 	is, es, _ := j.m.users.Get(q.Sender) // es is nil for an unknown sender
-	const step = 32
+	bs := boxOf(es)
+	const step = 64
 	var idx [step]uint32
 	var ents [step]*intern.Entry[ID, box]
 	var vers [step]uint32
+	var settings [step]Settings
 	for lo := 0; lo < n; lo += step {
 		hi := min(lo+step, n)
 		j.m.users.FindAll(q.Recipients[lo:hi], idx[:hi-lo], ents[:hi-lo])
+		// The sender's state, read once per step, and checked after.
+		vs := version(bs)
+		var ld loaded
+		ld.load(bs, nil)
+		pending := 0
+		if es != nil && q.Window > 0 {
+			pending = countPending(list(ld.pending), q.At.Add(-q.Window), q.At)
+		}
+		// A tight loop of the recipients' settings: their misses overlap.
 		for k := range hi - lo {
+			settings[k] = Settings{}
 			if e := ents[k]; e != nil {
 				vers[k] = e.Val.ver.Load()
-				e.Val.settings.Load() // start the miss now; used below
+				if sp := e.Val.settings.Load(); sp != nil {
+					settings[k] = *sp
+				}
 			}
 		}
 		for k := range hi - lo {
 			f := &dst[lo+k]
 			f.Pair = pairs[lo+k]
-			qk := Query[ID]{Sender: q.Sender, Recipient: q.Recipients[lo+k], At: q.At, Window: q.Window}
+			f.Settings = settings[k]
+			f.Conversation = Conversation[ID]{}
+			f.PendingRequests = pending
 			er := ents[k]
-			vs := version(boxOf(es))
-			inboxFacts(f, qk, es, er, is, idx[k])
-			if vs&1 != 0 || version(boxOf(es)) != vs || (er != nil && (vers[k]&1 != 0 || er.Val.ver.Load() != vers[k])) {
-				// A write overlapped: read this one under the lock.
-				j.m.mu.Lock()
-				inboxFacts(f, qk, es, er, is, idx[k])
-				j.m.mu.Unlock()
+			if es != nil && er != nil && es != er {
+				// From the sender's list, in cache: every thread is in both.
+				if l := list(ld.sThreads); len(l) > 0 {
+					if t, ok := find(l, sortedset.Perm(idx[k])); ok {
+						f.Conversation = Conversation[ID]{Starter: er.Key, State: l[t].state, Started: l[t].started}
+						if l[t].mine {
+							f.Conversation.Starter = es.Key
+						}
+					}
+				}
+			}
+			if (vs|vers[k])&1 != 0 || version(bs) != vs || (er != nil && er.Val.ver.Load() != vers[k]) {
+				// A write overlapped: read this one again, carefully.
+				qk := Query[ID]{Sender: q.Sender, Recipient: q.Recipients[lo+k], At: q.At, Window: q.Window}
+				j.m.readFacts(f, qk, es, er, is, idx[k])
 			}
 		}
 	}

@@ -161,17 +161,7 @@ func Locate(b *uint32, k int, o *Offsets) {
 		return
 	}
 	if k == MaxSets {
-		// Straight-line for the full block, which readers decode on
-		// every pair check.
-		h := unsafe.Slice(b, 3)
-		h0, h1, h2 := h[0], h[1], h[2]
-		o0 := uint32(3)
-		o1 := o0 + h0&0xffff
-		o2 := o1 + h0>>16
-		o3 := o2 + h1&0xffff
-		o4 := o3 + h1>>16
-		o5 := o4 + h2&0xffff
-		o[0], o[1], o[2], o[3], o[4], o[5], o[6] = o0, o1, o2, o3, o4, o5, o5+h2>>16
+		LocateFull(b, *b, o)
 		return
 	}
 	hw := headerWords(k)
@@ -184,6 +174,22 @@ func Locate(b *uint32, k int, o *Offsets) {
 	for i := k; i <= MaxSets; i++ {
 		o[i] = off
 	}
+}
+
+// LocateFull is Locate for a block of MaxSets sets (not nil) whose first
+// word, h0, the caller has loaded already: straight-line, for readers that
+// decode a block on every pair check, and for batches that load the first
+// words of many blocks ahead (their misses overlapping) and locate later.
+func LocateFull(b *uint32, h0 uint32, o *Offsets) {
+	h := unsafe.Slice(b, 3)
+	h1, h2 := h[1], h[2]
+	o0 := uint32(3)
+	o1 := o0 + h0&0xffff
+	o2 := o1 + h0>>16
+	o3 := o2 + h1&0xffff
+	o4 := o3 + h1>>16
+	o5 := o4 + h2&0xffff
+	o[0], o[1], o[2], o[3], o[4], o[5], o[6] = o0, o1, o2, o3, o4, o5, o5+h2>>16
 }
 
 // At returns set i of block b located at o.
