@@ -127,8 +127,10 @@ func (l *Loader[ID]) Flush() error {
 		l.edges[kind] = nil
 	}
 
-	// One slab for every new block, sized for the worst case (no key was
-	// already there).
+	// Sort each user's new keys and count what each set will hold, to
+	// size one slab exactly for every new block (a slab sized for the
+	// worst case would hold the space of every duplicate edge for good).
+	ulen := make([]uint32, n*numSets) // new keys per set, once sorted and unique
 	words := 0
 	for u := range n {
 		lo, hi := starts[u*numSets], starts[(u+1)*numSets]
@@ -136,10 +138,22 @@ func (l *Loader[ID]) Flush() error {
 			continue
 		}
 		v := m.users.At(uint32(u)).Val.view()
-		words += sortedset.MaxSets/2 + int(hi-lo)
+		var lens [sortedset.MaxSets]int
 		for s := range numSets {
-			words += len(v.set(s))
+			i := u*numSets + s
+			add := sortUnique(added[starts[i]:starts[i+1]])
+			ulen[i] = uint32(len(add))
+			lens[s] = v.size(s)
+			if len(add) > 0 {
+				lens[s] = v.size(s) + len(add) - intersection(v.all(s, nil), add)
+				if lens[s] > m.promote {
+					lens[s] = 0 // hashed: not in the block
+				}
+			} else if !v.inBlock(s) {
+				lens[s] = 0
+			}
 		}
+		words += sortedset.Words(numSets, &lens)
 	}
 	slab := make([]uint32, words)
 	var merged [numSets][]uint32
@@ -157,7 +171,8 @@ func (l *Loader[ID]) Flush() error {
 		}
 		var lens [sortedset.MaxSets]int
 		for s := range numSets {
-			add := sortUnique(added[starts[u*numSets+s]:starts[u*numSets+s+1]])
+			i := u*numSets + s
+			add := added[starts[i] : starts[i]+ulen[i]]
 			next[s] = v.set(s) // and bigs[s] as it was, if nothing is added
 			if len(add) > 0 {
 				next[s] = mergeUnique(merged[s][:0], v.all(s, nil), add)
@@ -183,6 +198,23 @@ func (l *Loader[ID]) Flush() error {
 		nd.ver.Add(1)
 	}
 	return nil
+}
+
+// intersection returns how many values the sorted sets a and b share.
+func intersection(a, b []uint32) int {
+	n := 0
+	for len(a) > 0 && len(b) > 0 {
+		switch {
+		case a[0] < b[0]:
+			a = a[1:]
+		case a[0] > b[0]:
+			b = b[1:]
+		default:
+			n++
+			a, b = a[1:], b[1:]
+		}
+	}
+	return n
 }
 
 // mergeUnique appends to dst the union of the sorted sets a and b.

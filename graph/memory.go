@@ -110,13 +110,12 @@ func NewMemory[ID comparable]() *Memory[ID] {
 // Len returns the number of users the store knows.
 func (m *Memory[ID]) Len() int { return m.users.Len() }
 
-// Grow makes room for n users in all, and as many contact keys, so that
-// adding them allocates less: for bulk loading.
+// Grow makes room for n users in all, so that adding them allocates less
+// and the index is no larger than they need: for bulk loading.
 func (m *Memory[ID]) Grow(n int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.users.Grow(n)
-	m.keys.Grow(n)
 }
 
 // Packed account facts: status, band and flags in the low bits, then the

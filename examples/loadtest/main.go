@@ -24,6 +24,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,7 +49,7 @@ type config struct {
 	seed                              uint64
 	follows                           float64
 	lean, quiet                       bool
-	cpuprofile                        string
+	cpuprofile, memprofile            string
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
@@ -61,9 +62,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&c.decisions, "decisions", 10_000_000, "decisions to run")
 	fs.IntVar(&c.workers, "workers", runtime.GOMAXPROCS(0), "goroutines deciding")
 	fs.IntVar(&c.writes, "writes", 0, "follows per second written by one more goroutine while deciding")
-	fs.BoolVar(&c.lean, "lean", false, "users, follows and blocks only: no contacts, Facebook, restrictions, modes or conversations")
+	fs.BoolVar(&c.lean, "lean", false, "users, follows and blocks only: no contacts, Facebook, restrictions, chosen modes or conversations (the inbox store stays empty, so the heap is the graph's)")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress bar")
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of the decisions to this file")
+	fs.StringVar(&c.memprofile, "memprofile", "", "write a heap profile of the built world to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -75,6 +77,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	cfg.Follows = c.follows
 	if c.lean {
 		cfg.KeyShare, cfg.ContactShare, cfg.FacebookShare, cfg.Restricts, cfg.Conversations = 0, 0, 0, 0, 0
+		cfg.Modes = false
 	}
 	bar := &progressBar{w: stderr, quiet: c.quiet}
 	w, err := synth.Build(cfg, bar.update)
@@ -86,12 +89,23 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 	// Keep what drawing pairs needs, drop the rest of the samples, and
 	// measure the heap: the stores, plus these arrays (subtracted).
-	s := samples{n: c.users, friends: w.Friends, blocked: w.Blocked, everyone: w.ByMode[inbox.Everyone]}
+	// (Copies of exactly their length, so that their size is known.)
+	s := samples{n: c.users, friends: slices.Clone(w.Friends), blocked: slices.Clone(w.Blocked), everyone: slices.Clone(w.ByMode[inbox.Everyone])}
 	w.DropSamples()
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	heap := int64(ms.HeapInuse) - s.bytes()
+	if c.memprofile != "" {
+		f, err := os.Create(c.memprofile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+			return err
+		}
+		f.Close()
+	}
 
 	fmt.Fprintf(stdout, "world     %d users, %d follow edges, %d blocks, %d restrictions, %d Facebook links, %d synced contacts, %d conversations (seed %d)\n",
 		st.Users, st.Follows, st.Blocks, st.Restricts, st.FacebookLinks, st.ContactEntries, w.Threads, c.seed)

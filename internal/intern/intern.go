@@ -163,7 +163,7 @@ func (m *Map[K, V]) Add(k K, init func(*V)) (uint32, *Entry[K, V], bool) {
 	if i == 1<<32-1 {
 		panic("intern: more than 2³²-1 keys")
 	}
-	m.Grow(int(i) + 1)
+	m.grow(int(i)+1, 2)
 	e := m.At(i)
 	e.Key = k
 	if init != nil {
@@ -185,9 +185,14 @@ func (m *Map[K, V]) insert(t *table, h uint64, i uint32) {
 	t.slots[p].Store(tagOf(h) | uint64(i+1))
 }
 
-// Grow makes room for n keys without further allocation: a bulk loader
-// calls it once up front. Calls to Add and Grow must be serialized.
-func (m *Map[K, V]) Grow(n int) {
+// Grow makes room for n keys without further allocation, leaving the index
+// at most 70% full: a bulk loader calls it once up front, with the final
+// count. Calls to Add and Grow must be serialized.
+func (m *Map[K, V]) Grow(n int) { m.grow(n, 10.0/7) }
+
+// grow makes room for n keys; if the index must be rebuilt, it gets
+// n*spare slots.
+func (m *Map[K, V]) grow(n int, spare float64) {
 	dir := m.dir.Load()
 	have := 0
 	if dir != nil {
@@ -209,7 +214,7 @@ func (m *Map[K, V]) Grow(n int) {
 	}
 	// Rebuild at load 1/2 and publish; readers still on the old table
 	// find every key added before.
-	nt := &table{slots: make([]atomic.Uint64, max(16, 2*n))}
+	nt := &table{slots: make([]atomic.Uint64, max(16, int(float64(n)*spare)+1))}
 	for i := range m.n.Load() {
 		m.insert(nt, Hash(m.At(i).Key), i)
 	}
