@@ -46,6 +46,7 @@ type Memory[ID comparable] struct {
 	keys  intern.Map[ContactKey, keyInfo]
 
 	promote, demote int // promoteLen and demoteLen
+	pool            int // how many candidates beyond n RecommendAt ranks before filtering
 }
 
 // The sets in a user's block, in order: the small ones first, so that the
@@ -104,7 +105,7 @@ var (
 
 // NewMemory returns an empty in-memory graph.
 func NewMemory[ID comparable]() *Memory[ID] {
-	return &Memory[ID]{promote: promoteLen, demote: demoteLen}
+	return &Memory[ID]{promote: promoteLen, demote: demoteLen, pool: 32}
 }
 
 // Len returns the number of users the store knows.

@@ -170,6 +170,7 @@ func TestMemoryAgainstModel(t *testing.T) {
 		mem := NewMemory[string]()
 		mem.promote = rapid.IntRange(0, 3).Draw(t, "promote")
 		mem.demote = rapid.IntRange(0, mem.promote).Draw(t, "demote")
+		mem.pool = rapid.IntRange(0, 2).Draw(t, "pool") // so Recommend runs out of ranked candidates
 		mod := newModel()
 		ids := []string{"a", "b", "c", "d", "e", "f"}
 		id := rapid.SampledFrom(ids)
@@ -447,4 +448,35 @@ func TestBlockIsLinearizable(t *testing.T) {
 		}
 	}
 	wg.Wait()
+}
+
+// TestRecommendPastTheRankedFew: when filtering rejects every candidate
+// RecommendAt ranked first, it goes on with the rest in rank order.
+func TestRecommendPastTheRankedFew(t *testing.T) {
+	t.Parallel()
+	for pool := range 3 {
+		m := NewMemory[string]()
+		m.pool = pool
+		adult := BirthForAge(modelNow, 30)
+		ids := []string{"me", "c1", "c2", "c3", "c4", "c5", "c6"}
+		var book []ContactKey
+		for i, id := range ids {
+			u := User{Status: Active, Birth: adult}
+			if i > 0 && i <= 3 {
+				u.Status = Suspended // the first three candidates are filtered out
+			}
+			m.SetUser(id, u)
+			m.SetContactKey(id, ContactKey("k-"+id))
+			book = append(book, ContactKey("k-"+id))
+		}
+		m.SyncContacts("me", book)
+		got, err := m.RecommendAt(context.Background(), "me", 2, modelNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []Suggestion[string]{{ID: "c4", Reason: SuggestContact, Score: 1000}, {ID: "c5", Reason: SuggestContact, Score: 1000}}
+		if diff := gocmp.Diff(want, got); diff != "" {
+			t.Errorf("pool %d: mismatch (-want +got):\n%s", pool, diff)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/dmprivacy/dmprivacy/internal/sortedset"
@@ -79,6 +80,11 @@ func (m *Memory[ID]) RecommendAt(_ context.Context, user ID, n int, t time.Time)
 	if !u.user.Available() {
 		return nil, nil
 	}
+	sc, _ := recPool.Get().(*recScratch)
+	if sc == nil {
+		sc = new(recScratch)
+	}
+	defer sc.release()
 	// Every signal is an entry key<<32 | what, where key is the
 	// candidate's key in sets (sortedset.Perm of its index): sorted, a
 	// candidate's signals come together and add up, in the order of user's
@@ -89,9 +95,9 @@ func (m *Memory[ID]) RecommendAt(_ context.Context, user ID, n int, t time.Time)
 		isContact  = 1 << 31
 		isFacebook = 1 << 30
 	)
-	var signals []uint64
+	signals := sc.signals[:0]
 	book := u.view.all(setBook, nil)
-	owners := make([]uint32, len(book))
+	owners := slices.Grow(sc.owners[:0], len(book))[:len(book)]
 	for i, k := range book {
 		owners[i] = m.keys.At(sortedset.Unperm(k)).Val.owner.Load()
 	}
@@ -105,16 +111,15 @@ func (m *Memory[ID]) RecommendAt(_ context.Context, user ID, n int, t time.Time)
 			signals = append(signals, uint64(k)<<32|isFacebook)
 		}
 	}
-	var scratch []uint32
-	friends := u.view.friends(nil, &scratch)
-	views := make([]view, len(friends))
+	friends := u.view.friends(sc.friends[:0], &sc.scratch)
+	views := slices.Grow(sc.views[:0], len(friends))[:len(friends)]
 	for i, f := range friends {
 		m.users.At(sortedset.Unperm(f)).Val.load(&views[i])
 	}
 	pu := sortedset.Perm(ui)
-	var fof []uint32
+	fof := sc.fof
 	for i := range views {
-		fof = views[i].friends(fof[:0], &scratch)
+		fof = views[i].friends(fof[:0], &sc.scratch)
 		for _, k := range fof {
 			if k != pu {
 				signals = append(signals, uint64(k)<<32|1)
@@ -122,23 +127,18 @@ func (m *Memory[ID]) RecommendAt(_ context.Context, user ID, n int, t time.Time)
 		}
 	}
 	slices.Sort(signals)
+	sc.signals, sc.owners, sc.friends, sc.views, sc.fof = signals, owners, friends, views, fof
 
 	// One candidate per key, with its score; those user follows or
 	// blocked are out already (merged against user's sets, in the same
 	// order), and their own facts are read only for the few that rank.
-	type candidate struct {
-		idx     uint32
-		mutuals int
-		reason  SuggestReason
-		score   int
-	}
-	var cands []candidate
-	var ranked []uint64 // (maxScore - score)<<53 | idx<<21 | position in cands
+	cands := sc.cands[:0]
+	ranked := sc.ranked[:0] // (maxScore - score)<<53 | idx<<21 | position in cands
 	const maxScore = scoreContact + scoreFacebook + recommendMutualCap
 	follows, blocks := u.view.all(setOut, nil), u.view.all(setBlocks, nil)
 	for i := 0; i < len(signals); {
 		key := uint32(signals[i] >> 32)
-		c := candidate{idx: sortedset.Unperm(key)}
+		c := recCandidate{idx: sortedset.Unperm(key)}
 		var contact, facebook bool
 		for ; i < len(signals) && uint32(signals[i]>>32) == key; i++ {
 			w := uint32(signals[i])
@@ -166,23 +166,34 @@ func (m *Memory[ID]) RecommendAt(_ context.Context, user ID, n int, t time.Time)
 		ranked = append(ranked, uint64(maxScore-c.score)<<53|uint64(c.idx)<<21|uint64(len(cands)))
 		cands = append(cands, c)
 	}
-	if len(cands) < 1<<21 {
-		slices.Sort(ranked)
-	} else {
+	// Most candidates rank far below the first n: keep the best few in a
+	// small sorted array instead of sorting them all, and sort them all
+	// only if filtering rejects so many that the few run out.
+	sc.cands, sc.ranked = cands, ranked
+	best := topKeys(sc.best[:0], ranked, n+m.pool)
+	sc.best = best
+	if len(cands) >= 1<<21 {
 		// Too many to pack positions: sort the candidates themselves.
-		slices.SortFunc(cands, func(a, b candidate) int {
+		slices.SortFunc(cands, func(a, b recCandidate) int {
 			if a.score != b.score {
 				return b.score - a.score
 			}
 			return int(a.idx) - int(b.idx)
 		})
-		ranked = ranked[:0]
+		best, ranked = nil, nil
 	}
-	next := func(i int) *candidate {
-		if len(ranked) == 0 {
+	next := func(i int) *recCandidate {
+		switch {
+		case best == nil:
 			return &cands[i]
+		case i == len(best) && len(best) < len(ranked):
+			slices.Sort(ranked) // the few ran out: all of them, in order
+			best = ranked
 		}
-		return &cands[ranked[i]&(1<<21-1)]
+		if i >= len(best) {
+			return nil
+		}
+		return &cands[best[i]&(1<<21-1)]
 	}
 
 	// Filter in rank order, reading only as many candidates as it takes.
@@ -193,6 +204,9 @@ func (m *Memory[ID]) RecommendAt(_ context.Context, user ID, n int, t time.Time)
 			break
 		}
 		c := next(i)
+		if c == nil {
+			break
+		}
 		ce := m.users.At(c.idx)
 		cs := m.snapshot(&ce.Val)
 		if !cs.user.Available() || cs.view.has(setBlocks, pu) {
@@ -205,6 +219,54 @@ func (m *Memory[ID]) RecommendAt(_ context.Context, user ID, n int, t time.Time)
 		out = append(out, Suggestion[ID]{ID: ce.Key, Reason: c.reason, Mutuals: c.mutuals, Score: c.score})
 	}
 	return out, nil
+}
+
+// topKeys returns the k smallest of keys, sorted (all of them if fewer), in
+// best's array.
+func topKeys(best, keys []uint64, k int) []uint64 {
+	best = slices.Grow(best[:0], k+1)
+	for _, x := range keys {
+		if len(best) == k && x >= best[k-1] {
+			continue
+		}
+		i, _ := slices.BinarySearch(best, x)
+		best = slices.Insert(best, i, x)
+		if len(best) > k {
+			best = best[:k]
+		}
+	}
+	return best
+}
+
+// recCandidate is one suggestion in the making.
+type recCandidate struct {
+	idx     uint32
+	mutuals int
+	reason  SuggestReason
+	score   int
+}
+
+// recScratch is the working memory of a RecommendAt, reused (a call on a
+// user with hundreds of contacts and follows would otherwise allocate a
+// few hundred kilobytes, and the collector would mark the whole store
+// that much more often).
+type recScratch struct {
+	signals               []uint64
+	owners                []uint32
+	views                 []view
+	friends, fof, scratch []uint32
+	cands                 []recCandidate
+	ranked, best          []uint64
+}
+
+var recPool sync.Pool
+
+func (sc *recScratch) release() {
+	clear(sc.views) // they point at blocks
+	if cap(sc.signals) > 1<<20 {
+		return // an outsized call: let it go
+	}
+	recPool.Put(sc)
 }
 
 // all appends set i's keys to dst, whatever form the set takes.
