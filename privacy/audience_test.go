@@ -198,3 +198,39 @@ func TestPreviewGainAndErrors(t *testing.T) {
 		t.Errorf("bad cursor: %v", err)
 	}
 }
+
+// What ana's settings screen can tell her: who could message her under
+// each mode, and who they are.
+func ExampleEngine_PreviewAudience() {
+	g, ib := graph.NewMemory[string](), inbox.NewMemory[string]()
+	adult := graph.User{Status: graph.Active, Birth: time.Date(1995, 6, 1, 0, 0, 0, 0, time.UTC)}
+	for _, id := range []string{"ana", "ben", "cy", "dee", "eve", "fay"} {
+		g.SetUser(id, adult)
+		g.SetContactKey(id, graph.ContactKey("key-"+id))
+	}
+	g.Follow("ana", "ben")
+	g.Follow("ben", "ana")         // a friend
+	g.Follow("ana", "cy")          // someone she follows
+	g.AddContact("ana", "key-dee") // someone whose number she has
+	e, _ := privacy.New[string](g, ib, nil)
+	ctx := context.Background()
+	pv, _ := e.PreviewAudience(ctx, "ana")
+	fmt.Println("now:", pv.Mode)
+	for _, m := range pv.Modes {
+		fmt.Printf("%-9s %d in chats, %d as requests\n", m.Name, m.Primary, m.Requests)
+	}
+	fmt.Println("switch to everyone:", pv.Gain(inbox.Everyone), "more")
+	who, _, _ := e.ListAudience(ctx, privacy.AudienceQuery[string]{Recipient: "ana", Mode: inbox.SuggestedFriends}, nil)
+	for _, r := range who {
+		fmt.Println(r.ID, r.Reason)
+	}
+	// Unordered output:
+	// now: friends
+	// everyone  3 in chats, 2 as requests
+	// suggested 2 in chats, 0 as requests
+	// friends   1 in chats, 0 as requests
+	// noone     0 in chats, 0 as requests
+	// switch to everyone: 4 more
+	// ben friend
+	// dee recommended_contact
+}

@@ -291,3 +291,26 @@ func TestCheckManyAllocates(t *testing.T) {
 		t.Errorf("CanMessageMany: %v allocations, want 1", n)
 	}
 }
+
+// A share sheet: may ana send a post to each of these people?
+func ExampleEngine_CanMessageMany() {
+	g, ib := graph.NewMemory[string](), inbox.NewMemory[string]()
+	adult := graph.User{Status: graph.Active, Birth: time.Date(1995, 6, 1, 0, 0, 0, 0, time.UTC)}
+	for _, id := range []string{"ana", "ben", "cy", "dee"} {
+		g.SetUser(id, adult)
+	}
+	g.Follow("ana", "ben")
+	g.Follow("ben", "ana")                                     // friends
+	g.Block("dee", "ana")                                      // dee blocked ana
+	ib.SetSettings("cy", inbox.Settings{Mode: inbox.Everyone}) // strangers to requests
+	e, _ := privacy.New[string](g, ib, nil)
+	decisions, _ := e.CanMessageMany(context.Background(), "ana", []string{"ben", "cy", "dee", "nobody"})
+	for i, r := range []string{"ben", "cy", "dee", "nobody"} {
+		fmt.Printf("%-6s %-32v sender sees %v\n", r, decisions[i], decisions[i].View)
+	}
+	// Output:
+	// ben    allow primary friend             sender sees allowed
+	// cy     allow requests message_request   sender sees allowed
+	// dee    deny blocked_by_recipient        sender sees not_allowed
+	// nobody deny recipient_unavailable       sender sees unavailable
+}

@@ -23,6 +23,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -50,6 +51,7 @@ type config struct {
 	follows                           float64
 	lean, quiet                       bool
 	cpuprofile, memprofile            string
+	pauseCheck                        time.Duration
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
@@ -66,11 +68,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress bar")
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of the decisions to this file")
 	fs.StringVar(&c.memprofile, "memprofile", "", "write a heap profile of the built world to this file")
+	fs.DurationVar(&c.pauseCheck, "pausecheck", time.Second, "how long to count the machine's own pauses before deciding")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if c.users < 100 || c.decisions < 1 || c.workers < 1 || c.writes < 0 {
-		return errors.New("want -users >= 100, -decisions >= 1, -workers >= 1, -writes >= 0")
+	if c.users < 100 || c.decisions < 1 || c.workers < 1 || c.writes < 0 || c.pauseCheck <= 0 {
+		return errors.New("want -users >= 100, -decisions >= 1, -workers >= 1, -writes >= 0, -pausecheck > 0")
 	}
 
 	cfg := synth.Default(c.users, c.seed)
@@ -92,7 +95,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	// (Copies of exactly their length, so that their size is known.)
 	s := samples{n: c.users, friends: slices.Clone(w.Friends), blocked: slices.Clone(w.Blocked), everyone: slices.Clone(w.ByMode[inbox.Everyone])}
 	w.DropSamples()
-	runtime.GC()
+	// Collect, and return the build's garbage to the OS now: the
+	// scavenger would otherwise do it during the timed run, and its
+	// TLB shootdowns show in the tail latencies.
+	debug.FreeOSMemory()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	heap := int64(ms.HeapInuse) - s.bytes()
@@ -130,6 +136,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 
+	// What the machine itself does to a latency: a second of reading the
+	// clock in a loop, counting the pauses (interrupts, the hypervisor,
+	// other processes) that a decision in flight would absorb.
+	pauses, paused := machinePauses(c.pauseCheck, 10*time.Microsecond)
+	pauses = int(float64(pauses) / c.pauseCheck.Seconds())
+	fmt.Fprintf(stdout, "machine   %d pauses over 10 µs per second in a bare clock loop, %.0f µs on average (they set the floor of the tail)\n",
+		pauses, paused.Seconds()*1e6/float64(max(pauses, 1)))
+
 	// The writer, if any: follows between random users at a steady rate,
 	// paced in 1 ms steps.
 	stop := make(chan struct{})
@@ -162,6 +176,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 	// The readers: each decides its share of the pairs, timing each one.
 	lat := make([]float64, len(pairs))
+	for i := range lat {
+		lat[i] = -1 // fault every page in now, not during the timed calls
+	}
 	var allowed atomic.Int64
 	var wg sync.WaitGroup
 	errs := make([]error, c.workers)
@@ -205,6 +222,22 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "writes    %d follows, %.0f per second, during the decisions\n", written.Load(), float64(written.Load())/elapsed.Seconds())
 	}
 	return nil
+}
+
+// machinePauses reads the clock in a loop for d and returns how many gaps
+// between readings exceeded min, and their total.
+func machinePauses(d, min time.Duration) (int, time.Duration) {
+	start := time.Now()
+	last, n, total := start, 0, time.Duration(0)
+	for last.Sub(start) < d {
+		now := time.Now()
+		if g := now.Sub(last); g > min {
+			n++
+			total += g
+		}
+		last = now
+	}
+	return n, total
 }
 
 // samples is what drawing pairs needs from the world.
