@@ -27,7 +27,6 @@ type table struct {
 // were added, with a value of type V per key. The zero Map is empty and
 // ready to use.
 type Map[K comparable, V any] struct {
-	seed  maphash.Seed
 	index atomic.Pointer[table]
 	dir   atomic.Pointer[[]*chunk[K, V]]
 	n     atomic.Uint32
