@@ -2,8 +2,6 @@ package graph
 
 import (
 	"context"
-
-	"github.com/dmprivacy/dmprivacy/internal/sortedset"
 )
 
 // MutualReader is an optional capability: whether two users have a friend
@@ -19,28 +17,33 @@ type MutualReader[ID comparable] interface {
 
 var _ MutualReader[string] = (*Memory[string])(nil)
 
-// HasFriendInCommon reports whether a and b have a friend in common. It
-// walks the friends of whichever of the two has fewer follows and checks
-// each against the other's.
-func (m *Memory[ID]) HasFriendInCommon(_ context.Context, a, b ID) (bool, error) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	ia, okA := m.index[a]
-	ib, okB := m.index[b]
-	if !okA || !okB || ia == ib {
+// mutualPage is how many friends HasFriendInCommon lists at a time.
+const mutualPage = 256
+
+// HasFriendInCommon reports whether a and b have a friend in common: it
+// pages through a's friends and checks each against b's follows both ways.
+func (m *Memory[ID]) HasFriendInCommon(ctx context.Context, a, b ID) (bool, error) {
+	if a == b {
 		return false, nil
 	}
-	if len(m.nodes[ia].following) > len(m.nodes[ib].following) {
-		ia, ib = ib, ia
-	}
-	x, y := &m.nodes[ia], &m.nodes[ib]
-	for _, f := range x.following {
-		if f == ib || !sortedset.Contains(x.followers, f) {
-			continue
+	var buf [mutualPage]ID
+	var after Cursor
+	for {
+		friends, next, err := m.Related(ctx, a, Friends, after, mutualPage, buf[:0])
+		if err != nil {
+			return false, err
 		}
-		if sortedset.Contains(y.following, f) && sortedset.Contains(y.followers, f) {
-			return true, nil
+		for _, f := range friends {
+			if f == b {
+				continue
+			}
+			if p, _ := m.Pair(ctx, b, f); p.Edges.Has(FollowAB | FollowBA) {
+				return true, nil
+			}
 		}
+		if next == "" {
+			return false, nil
+		}
+		after = next
 	}
-	return false, nil
 }

@@ -39,8 +39,11 @@
 //     required reads.
 //   - [BatchFactReader]: the facts of one sender and many recipients in one
 //     call, for share sheets.
+//   - [ConversationLister]: a user's conversations page by page, for the
+//     audience preview.
 //
 // [Memory] is the in-memory default, safe for concurrent use and
-// linearizable. The inbox/inboxtest package checks that a host's adapter
+// linearizable; [Memory.Join] combines it with a graph reader into a
+// FactReader and BatchFactReader, which privacy.New does on its own. The inbox/inboxtest package checks that a host's adapter
 // answers as Memory does.
 package inbox

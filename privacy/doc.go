@@ -46,6 +46,18 @@
 // [PolicyByName] returns a preset by name. [Engine.ValidateSettings] checks
 // that a user may choose a mode.
 //
+// # Share sheets and the audience preview
+//
+// [Engine.CanMessageMany] (and [Engine.CheckMany], with a time and a
+// buffer) decides for one sender and many recipients, reading the facts of
+// the batch in one call when a reader implements inbox.BatchFactReader;
+// each decision is what CanMessage answers. [Engine.PreviewAudience] tells
+// a recipient how many people could message them under each mode ("switch
+// to Everyone and N more people can message you"), and
+// [Engine.ListAudience] who, page by page; both are computed from the
+// recipient's own settings and relations only, per the no-leak rule, and
+// need a graph reader that implements graph.Lister.
+//
 // Performance: on the embedded stores a check allocates nothing. Hosts
 // behind a network should implement inbox.FactReader so a decision costs
 // one round trip.

@@ -45,8 +45,9 @@ type Engine[ID comparable] struct {
 
 // New returns an engine over the host's readers. If either reader
 // implements [inbox.FactReader], the engine reads every fact of a decision
-// in one call; otherwise it reads the graph pair ([graph.PairReader] if
-// present) and the inbox facts separately. New fails if a reader is nil or
+// in one call; if the inbox reader is the embedded store, it joins it with
+// the graph reader ([inbox.Memory.Join]); otherwise it reads the graph pair
+// ([graph.PairReader] if present) and the inbox facts separately. New fails if a reader is nil or
 // the policy is invalid (see [Policy.Validate]).
 func New[ID comparable](g graph.Reader[ID], in inbox.Reader[ID], opts *Options) (*Engine[ID], error) {
 	if g == nil || in == nil {
@@ -78,6 +79,8 @@ func New[ID comparable](g graph.Reader[ID], in inbox.Reader[ID], opts *Options) 
 		e.facts = fr
 	} else if fr, ok := g.(inbox.FactReader[ID]); ok {
 		e.facts = fr
+	} else if j, ok := in.(joiner[ID]); ok {
+		e.facts = j.Join(g) // the embedded inbox store (inbox.Memory.Join)
 	}
 	if pr, ok := g.(graph.PairReader[ID]); ok {
 		e.pairs = pr
@@ -90,6 +93,12 @@ func New[ID comparable](g graph.Reader[ID], in inbox.Reader[ID], opts *Options) 
 		e.mutual = mr
 	}
 	return e, nil
+}
+
+// joiner is an inbox reader that can read a decision's facts together with
+// a graph reader's in one call, as inbox.Memory does.
+type joiner[ID comparable] interface {
+	Join(g graph.Reader[ID]) inbox.FactReader[ID]
 }
 
 // Policy returns a copy of the engine's policy.
