@@ -392,6 +392,10 @@ func (m *Memory[ID]) answer(recipient, sender ID, s State) error {
 // [graph.PairReader]. The reader also implements [BatchFactReader],
 // reading a batch's graph facts in one call when g is a
 // [graph.PairBatchReader].
+//
+// A wrapper that embeds *Memory to change one read also promotes Join, and
+// the engine would then read through the store past the wrapper: hold the
+// store in a named field instead (examples/rollout does).
 func (m *Memory[ID]) Join(g graph.Reader[ID]) FactReader[ID] {
 	j := &joined[ID]{m: m, g: g}
 	j.pr, _ = g.(graph.PairReader[ID])

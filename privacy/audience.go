@@ -294,7 +294,7 @@ func (e *Engine[ID]) newAudience(ctx context.Context, r ID, at time.Time) (*audi
 	// that neither the sender's age gate nor the adult-to-minor gate
 	// stops them.
 	p := &e.policy
-	age := p.MinAge
+	age := p.minAge()
 	if age >= p.adultAge() {
 		age = p.adultAge()
 	}

@@ -19,6 +19,9 @@ type BatchRequest[ID comparable] struct {
 
 	// At is the time of every decision; zero means the engine's clock.
 	At time.Time
+
+	// Tags are the message's host-defined attributes, as in [Request].
+	Tags Tags
 }
 
 // CanMessageMany decides, now, whether sender may message each of the
@@ -94,8 +97,13 @@ func (e *Engine[ID]) CheckMany(ctx context.Context, q BatchRequest[ID], dst []De
 	// once, the first time a decision needs it.
 	pending := -1
 	for i := range out {
-		r := Request[ID]{Sender: q.Sender, Recipient: q.Recipients[i], At: q.At}
+		r := Request[ID]{Sender: q.Sender, Recipient: q.Recipients[i], At: q.At, Tags: q.Tags}
 		f := &facts[i]
+		if e.mutual != nil {
+			if err := e.friendOfFriend(ctx, r.Sender, r.Recipient, &f.Pair); err != nil {
+				return fail(err)
+			}
+		}
 		ev := evaluate(p, &r, f, nil)
 		d := ev.d
 		if needsCap(p, &ev, f, q.Sender) {

@@ -138,9 +138,12 @@ func (w *world) pairs() iter.Seq2[int, int] {
 }
 
 // switched is an inbox reader that shows the world after a rollout: the
-// users in switchedTo have chosen that mode.
+// users in users have chosen that mode. It wraps the store in a named
+// field, not by embedding: embedding would also promote the store's
+// optional capabilities (its joined fact reader), and the engine would
+// read settings through them, past this override.
 type switched struct {
-	*inbox.Memory[int]
+	base  *inbox.Memory[int]
 	users map[int]inbox.Mode
 }
 
@@ -148,7 +151,15 @@ func (s switched) Settings(ctx context.Context, id int) (inbox.Settings, error) 
 	if m, ok := s.users[id]; ok {
 		return inbox.Settings{Mode: m}, nil
 	}
-	return s.Memory.Settings(ctx, id)
+	return s.base.Settings(ctx, id)
+}
+
+func (s switched) Conversation(ctx context.Context, a, b int) (inbox.Conversation[int], error) {
+	return s.base.Conversation(ctx, a, b)
+}
+
+func (s switched) PendingRequests(ctx context.Context, sender int, after, upTo time.Time) (int, error) {
+	return s.base.PendingRequests(ctx, sender, after, upTo)
 }
 
 // rollout returns the adults who switch to Everyone when it is open to a
