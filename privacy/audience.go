@@ -486,5 +486,5 @@ func (a *audience[ID]) decide(f *inbox.Facts[ID], id ID, m inbox.Mode) Decision 
 	nf.Settings.Mode = m
 	q := Request[ID]{Sender: id, Recipient: a.recipient, At: a.at}
 	// Not the request cap: it is the sender's own.
-	return evaluate(&a.e.policy, &q, &nf, nil).d
+	return evaluate(&a.e.policy, &q, &nf, a.e.ages.at(a.at), nil).d
 }

@@ -96,6 +96,7 @@ func (e *Engine[ID]) CheckMany(ctx context.Context, q BatchRequest[ID], dst []De
 	// The sender's pending count is the same for every recipient: read
 	// once, the first time a decision needs it.
 	pending := -1
+	ages := e.ages.at(q.At)
 	for i := range out {
 		r := Request[ID]{Sender: q.Sender, Recipient: q.Recipients[i], At: q.At, Tags: q.Tags}
 		f := &facts[i]
@@ -104,7 +105,7 @@ func (e *Engine[ID]) CheckMany(ctx context.Context, q BatchRequest[ID], dst []De
 				return fail(err)
 			}
 		}
-		ev := evaluate(p, &r, f, nil)
+		ev := evaluate(p, &r, f, ages, nil)
 		d := ev.d
 		if needsCap(p, &ev, f, q.Sender) {
 			c := f.PendingRequests

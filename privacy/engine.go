@@ -41,6 +41,7 @@ type Engine[ID comparable] struct {
 	mutual graph.MutualReader[ID] // set only when the policy routes friends of friends
 	policy Policy
 	now    func() time.Time
+	ages   ageCache
 }
 
 // New returns an engine over the host's readers. If either reader
@@ -162,7 +163,7 @@ func (e *Engine[ID]) check(ctx context.Context, q *Request[ID], tr *trace) (Deci
 		}
 	}
 	traceFacts(tr, &f)
-	ev := evaluate(p, q, &f, tr)
+	ev := evaluate(p, q, &f, e.ages.at(q.At), tr)
 	d := ev.d
 	if needsCap(p, &ev, &f, q.Sender) {
 		n := f.PendingRequests

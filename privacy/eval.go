@@ -101,12 +101,18 @@ type ageFacts struct {
 }
 
 // evaluate runs the gates, the routing table and the restrict adjustment.
-// It reads nothing: every fact is in f. tr is nil on the hot path.
-func evaluate[ID comparable](p *Policy, q *Request[ID], f *inbox.Facts[ID], tr *trace) evaluation {
+// It reads nothing: every fact is in f. at is the age table of q.At's day
+// (nil computes ages from the calendar); tr is nil on the hot path.
+func evaluate[ID comparable](p *Policy, q *Request[ID], f *inbox.Facts[ID], at *ageTable, tr *trace) evaluation {
 	s, r, e := &f.Pair.A, &f.Pair.B, f.Pair.Edges
 	var ages ageFacts
-	ages.sYoung, ages.sOld = s.AgeRange(q.At)
-	ages.rYoung, ages.rOld = r.AgeRange(q.At)
+	if at != nil && tr == nil {
+		ages.sYoung, ages.sOld = at.rangeOf(s, q.At)
+		ages.rYoung, ages.rOld = at.rangeOf(r, q.At)
+	} else { // exact ages, for traces
+		ages.sYoung, ages.sOld = s.AgeRange(q.At)
+		ages.rYoung, ages.rOld = r.AgeRange(q.At)
+	}
 	if r.AgeKnown() {
 		ages.rBand = graph.BandOf(ages.rYoung)
 	}

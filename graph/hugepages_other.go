@@ -1,0 +1,5 @@
+//go:build !linux
+
+package graph
+
+func preferHugePages() (int64, error) { return 0, nil }
