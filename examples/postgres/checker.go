@@ -50,44 +50,13 @@ func (c *Checker) Check(ctx context.Context, sender, recipient int64, at time.Ti
 }
 
 // CheckMany decides for one sender and many recipients (a share sheet),
-// reading the facts of all of them in one statement; decision i is what
+// reading the facts of all of them in one statement (the engine's
+// CheckMany over the Store's inbox.BatchFactReader); decision i is what
 // Check would return for recipients[i]. On error every decision is the
 // zero Decision, a deny.
 func (c *Checker) CheckMany(ctx context.Context, sender int64, recipients []int64, at time.Time) ([]privacy.Decision, error) {
-	out := make([]privacy.Decision, len(recipients))
-	if len(recipients) == 0 {
-		return out, nil
-	}
-	if at.IsZero() {
-		at = c.now()
-	}
-	q := inbox.BatchQuery[int64]{Sender: sender, Recipients: recipients, At: at}
-	if c.opts.Policy.RequestCap > 0 {
-		q.Window = c.opts.Policy.RequestWindow
-	}
-	facts := make([]inbox.Facts[int64], len(recipients))
-	if err := c.store.FactsBatch(ctx, q, facts); err != nil {
-		return out, err
-	}
-	// The engine decides each recipient over the facts already read: an
-	// engine over a reader that answers from them. (When the engine gains
-	// a batch call over inbox.BatchFactReader, this becomes that call.)
-	pre := &prefetched{Store: c.store, q: q, facts: facts}
-	opts := c.opts
-	e, err := privacy.New[int64](pre, pre, &opts)
-	if err != nil {
-		return out, err
-	}
-	for i, r := range recipients {
-		pre.next = i
-		d, err := e.Check(ctx, privacy.Request[int64]{Sender: sender, Recipient: r, At: at})
-		if err != nil {
-			clear(out)
-			return out, err
-		}
-		out[i] = d
-	}
-	return out, nil
+	out := make([]privacy.Decision, 0, len(recipients))
+	return c.engine.CheckMany(ctx, privacy.BatchRequest[int64]{Sender: sender, Recipients: recipients, At: at}, out)
 }
 
 func (c *Checker) now() time.Time {
@@ -95,23 +64,6 @@ func (c *Checker) now() time.Time {
 		return c.opts.Now()
 	}
 	return time.Now()
-}
-
-// prefetched answers Facts from a batch already read, one recipient after
-// another; a query it did not read falls through to the Store.
-type prefetched struct {
-	*Store
-	q     inbox.BatchQuery[int64]
-	facts []inbox.Facts[int64]
-	next  int
-}
-
-func (p *prefetched) Facts(ctx context.Context, q inbox.Query[int64]) (inbox.Facts[int64], error) {
-	if p.next < len(p.facts) && q.Sender == p.q.Sender && q.Recipient == p.q.Recipients[p.next] &&
-		q.At.Equal(p.q.At) && q.Window == p.q.Window {
-		return p.facts[p.next], nil
-	}
-	return p.Store.Facts(ctx, q)
 }
 
 // Send decides whether sender may message recipient at time at (zero: the

@@ -15,7 +15,10 @@
 //   - HasEdge for every edge kind and every ordered pair, self pairs and
 //     unknown users included (Facebook must be symmetric);
 //   - when the adapter implements [graph.PairReader], Pair for every
-//     ordered pair, and Pair's agreement with what User and HasEdge answer.
+//     ordered pair, and Pair's agreement with what User and HasEdge answer;
+//   - when the adapter implements [graph.Lister], every relation of every
+//     user read page by page (pages of 2, so cursors are exercised), as a
+//     set, and CountUsers.
 //
 // It also checks the write contract: a write the in-memory store refuses is
 // refused by the adapter with the same sentinel error ([graph.ErrSelfEdge]

@@ -153,6 +153,14 @@ func (s *firstWriteWins) SetUser(id string, u graph.User) error {
 	return err
 }
 
+// lastPageLost is a Lister that ends every listing after its first page.
+type lastPageLost struct{ *graph.Memory[string] }
+
+func (s lastPageLost) Related(ctx context.Context, id string, rel graph.Relation, after graph.Cursor, limit int, dst []string) ([]string, graph.Cursor, error) {
+	dst, _, err := s.Memory.Related(ctx, id, rel, after, limit, dst)
+	return dst, "", err
+}
+
 func TestBrokenStoresFail(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -172,6 +180,8 @@ func TestBrokenStoresFail(t *testing.T) {
 			[]string{"Pair (-want +got)", "contact B→A", "Pair disagrees with User and HasEdge"}},
 		{"writes to unknown users accepted", func() graphtest.Store[string] { return unknownWrites{graph.NewMemory[string]()} },
 			[]string{"SetEdge(follow, user-0, user-4, true): error (-want +got)", graph.ErrUnknownUser.Error()}},
+		{"listing loses its later pages", func() graphtest.Store[string] { return lastPageLost{graph.NewMemory[string]()} },
+			[]string{"Related (-want +got)", "following"}},
 		{"replacements ignored", func() graphtest.Store[string] {
 			return &firstWriteWins{graph.NewMemory[string](), map[string]bool{}}
 		}, []string{"replacing a user keeps their edges", "User (-want +got)", "Status"}},

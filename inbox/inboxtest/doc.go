@@ -24,7 +24,9 @@
 //     answer;
 //   - when it implements [inbox.BatchFactReader], FactsBatch for every
 //     sender over all users, unknown and repeated recipients included,
-//     equal to the single facts, in order.
+//     equal to the single facts, in order;
+//   - when it implements [inbox.ConversationLister], every user's threads,
+//     read in pages of 2, as a set.
 //
 // Refused writes must be refused with the in-memory store's sentinel
 // ([inbox.ErrInvalidMode], [inbox.ErrSelf], [inbox.ErrInvalidState]) and

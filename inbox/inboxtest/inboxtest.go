@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -271,6 +272,17 @@ func compare[ID comparable](ctx context.Context, r reporter, where string, w *wo
 		compareFacts(ctx, ref, tg, ids, failed, report)
 	}
 
+	if l, ok := tg.Store.(inbox.ConversationLister[ID]); ok {
+		// Every user's threads, in pages of 2, compared as sets.
+		wantThreads, gotThreads := map[string][]string{}, map[string][]string{}
+		for _, a := range ids {
+			k := fmt.Sprint(a)
+			wantThreads[k] = threads(ctx, ref.inbox, a, nil)
+			gotThreads[k] = threads(ctx, l, a, func(err error) { failed(fmt.Sprintf("Threads(%v)", a), err) })
+		}
+		report("Threads", wantThreads, gotThreads)
+	}
+
 	for _, e := range readErrs {
 		r.Errorf("%s: %s", where, e)
 	}
@@ -347,6 +359,34 @@ func compareFacts[ID comparable](ctx context.Context, ref *reference[ID], tg *ta
 }
 
 // rel writes t relative to the kit's anchor time T0.
+// threads lists a user's conversations through every page, as sorted
+// text.
+func threads[ID comparable](ctx context.Context, l inbox.ConversationLister[ID], id ID, fail func(error)) []string {
+	var out []string
+	var after graph.Cursor
+	for pages := 0; pages < 1000; pages++ {
+		page, next, err := l.Threads(ctx, id, after, 2, nil)
+		if err != nil {
+			if fail != nil {
+				fail(err)
+			}
+			break
+		}
+		if len(page) > 2 {
+			out = append(out, fmt.Sprintf("(a page of %d, over the limit of 2)", len(page)))
+		}
+		for _, t := range page {
+			out = append(out, fmt.Sprintf("with %v: %v by %v at %s", t.With, t.State, t.Starter, t.Started.UTC().Format(time.RFC3339)))
+		}
+		if next == "" {
+			break
+		}
+		after = next
+	}
+	slices.Sort(out)
+	return out
+}
+
 func rel(t time.Time) string {
 	switch d := t.Sub(t0); {
 	case t.IsZero():
