@@ -44,6 +44,7 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("POST /v1/messages", s.send)
 	mux.HandleFunc("POST /v1/requests/{recipient}/{sender}/accept", s.answer(true))
 	mux.HandleFunc("POST /v1/requests/{recipient}/{sender}/decline", s.answer(false))
+	mux.HandleFunc("GET /v1/audience/{user}", s.audience)
 	mux.HandleFunc("GET /v1/settings/{user}", s.getSettings)
 	mux.HandleFunc("PUT /v1/settings/{user}", s.putSettings)
 	mux.HandleFunc("PUT /v1/users/{user}", s.putUser)
@@ -570,4 +571,99 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+type modeReachJSON struct {
+	Mode      string `json:"mode"`
+	Available bool   `json:"available"` // whether the user may choose it now
+	Primary   int    `json:"primary"`
+	Requests  int    `json:"requests"`
+	Gain      int    `json:"gain"` // more (or, negative, fewer) people than under the current mode
+}
+
+type previewJSON struct {
+	Mode          string          `json:"mode"`          // the user's effective mode
+	ModeSet       bool            `json:"mode_set"`      // chosen, rather than the age band's default
+	Conversations bool            `json:"conversations"` // conversations were counted
+	Modes         []modeReachJSON `json:"modes"`
+}
+
+type reachJSON struct {
+	ID     int64  `json:"id"`
+	Folder string `json:"folder"`
+	Reason string `json:"reason"`
+}
+
+type audiencePageJSON struct {
+	Mode  string      `json:"mode"`
+	Users []reachJSON `json:"users"`
+	Next  string      `json:"next,omitempty"` // pass as ?after= for the next page
+}
+
+// audience is GET /v1/audience/{user}: how many people could message the
+// user under each mode ("switch to Everyone and N more people can message
+// you"), or, with ?mode=NAME (&after=CURSOR&limit=N, at most 500), a page
+// of who. It is built from the user's own settings and relations only,
+// never from other users' blocks, ages, status or caps, and is for that
+// user's own settings screen.
+func (s *server) audience(w http.ResponseWriter, r *http.Request) {
+	user, err := pathID(r, "user")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	u, err := s.store.User(ctx, user)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if u.Status == graph.StatusUnknown {
+		s.fail(w, r, fmt.Errorf("%w: %d", graph.ErrUnknownUser, user))
+		return
+	}
+	e := s.checker.Engine()
+	p := e.Policy()
+	q := r.URL.Query()
+	if name := q.Get("mode"); name != "" {
+		m, err := p.ParseMode(name)
+		if err != nil {
+			s.fail(w, r, &errBadRequest{http.StatusBadRequest, "bad_query", err.Error()})
+			return
+		}
+		limit := 100
+		if l := q.Get("limit"); l != "" {
+			if limit, err = strconv.Atoi(l); err != nil || limit < 1 || limit > 500 {
+				s.fail(w, r, &errBadRequest{http.StatusBadRequest, "bad_query", "limit must be a number from 1 to 500"})
+				return
+			}
+		}
+		page, next, err := e.ListAudience(ctx, privacy.AudienceQuery[int64]{Recipient: user, Mode: m, At: s.now(),
+			After: graph.Cursor(q.Get("after")), Limit: limit}, nil)
+		if errors.Is(err, graph.ErrBadCursor) {
+			s.fail(w, r, &errBadRequest{http.StatusBadRequest, "bad_query", err.Error()})
+			return
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out := audiencePageJSON{Mode: p.ModeName(m), Users: []reachJSON{}, Next: string(next)}
+		for _, x := range page {
+			out.Users = append(out.Users, reachJSON{ID: x.ID, Folder: x.Folder.String(), Reason: x.Reason.String()})
+		}
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
+	pv, err := e.PreviewAudienceAt(ctx, user, s.now())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := previewJSON{Mode: p.ModeName(pv.Mode), ModeSet: pv.ModeSet, Conversations: pv.Conversations, Modes: []modeReachJSON{}}
+	for _, m := range pv.Modes {
+		out.Modes = append(out.Modes, modeReachJSON{Mode: m.Name, Available: m.Available, Primary: m.Primary, Requests: m.Requests, Gain: pv.Gain(m.Mode)})
+	}
+	writeJSON(w, http.StatusOK, out)
 }

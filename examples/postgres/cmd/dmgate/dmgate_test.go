@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -431,4 +432,45 @@ func TestPresetSettings(t *testing.T) {
 	c.want("PUT", "/v1/users/6", `{"status":"active","birth":"`+young+`"}`, http.StatusNoContent, nil)
 	c.wantError("PUT", "/v1/settings/6", `{"routes":{"follower":"primary"}}`, http.StatusUnprocessableEntity, "mode_unavailable") // under 16 may not
 	c.wantError("PUT", "/v1/settings/6", `{"groups":"everyone"}`, http.StatusUnprocessableEntity, "mode_unavailable")
+}
+
+// TestAudience: the preview counts who could message a user under each
+// mode, from the user's own relations; the listing pages through who.
+func TestAudience(t *testing.T) {
+	c := client{t, start(t, pgtest.SchemaURL(t))}
+	cast(c)
+	c.want("PUT", "/v1/follows/1/3", "", http.StatusNoContent, nil) // ana follows cy
+	c.want("PUT", "/v1/blocks/1/5", "", http.StatusNoContent, nil)  // ana blocked eve
+	reach := func(mode string, avail bool, primary, requests, gain int) map[string]any {
+		return map[string]any{"mode": mode, "available": avail, "primary": float64(primary), "requests": float64(requests), "gain": float64(gain)}
+	}
+	c.want("GET", "/v1/audience/1", "", http.StatusOK, map[string]any{
+		"mode": "friends", "mode_set": false, "conversations": true,
+		"modes": []any{
+			reach("everyone", true, 2, 1, 2), // ben (friend) and cy (followed); dee as a request; eve blocked
+			reach("suggested", true, 1, 0, 0),
+			reach("friends", true, 1, 0, 0),
+			reach("noone", true, 0, 0, -1),
+		},
+	})
+	page := c.want("GET", "/v1/audience/1?mode=everyone&limit=1", "", http.StatusOK, nil)
+	users, _ := page["users"].([]any)
+	next, _ := page["next"].(string)
+	if len(users) != 1 || next == "" {
+		t.Fatalf("first page of one: %v", page)
+	}
+	rest := c.want("GET", "/v1/audience/1?mode=everyone&limit=10&after="+next, "", http.StatusOK, nil)
+	all := append(users, rest["users"].([]any)...)
+	want := []any{
+		map[string]any{"id": float64(ben), "folder": "primary", "reason": "friend"},
+		map[string]any{"id": float64(cy), "folder": "primary", "reason": "followed_by_recipient"},
+	}
+	slices.SortFunc(all, func(a, b any) int { return int(a.(map[string]any)["id"].(float64) - b.(map[string]any)["id"].(float64)) })
+	if d := cmp.Diff(want, all); d != "" {
+		t.Errorf("listing (-want +got):\n%s", d)
+	}
+	c.wantError("GET", "/v1/audience/99", "", http.StatusNotFound, "unknown_user")
+	c.wantError("GET", "/v1/audience/1?mode=all", "", http.StatusBadRequest, "bad_query")
+	c.wantError("GET", "/v1/audience/1?mode=everyone&limit=0", "", http.StatusBadRequest, "bad_query")
+	c.wantError("GET", "/v1/audience/1?mode=everyone&after=zzz", "", http.StatusBadRequest, "bad_query")
 }

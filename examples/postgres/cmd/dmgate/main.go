@@ -19,6 +19,7 @@
 //	POST   /v1/check-batch           {"sender":1,"recipients":[2,3]} → {"decisions":[{"recipient":2,…},…]}
 //	POST   /v1/messages              {"sender":1,"recipient":2} → the decision, and the delivery recorded when allowed
 //	POST   /v1/requests/{recipient}/{sender}/accept | decline
+//	GET    /v1/audience/{user}       → {"mode":"friends","modes":[{"mode":"everyone","primary":…,"requests":…,"gain":…},…]}; ?mode=everyone[&after=…&limit=…] lists who, page by page
 //	GET    /v1/settings/{user}       → {"mode":"default","effective":"friends"}
 //	PUT    /v1/settings/{user}       {"mode":"everyone"} (or {} for the default); refused (422) if the user may not choose it
 //	PUT    /v1/users/{user}          {"status":"active","birth":"1990-04-02"} (or "band":"18+","band_as_of":"2025-01-01"; "verified", "hide_from_contacts", "hide_from_facebook")
