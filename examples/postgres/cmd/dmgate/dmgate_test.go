@@ -465,7 +465,9 @@ func TestAudience(t *testing.T) {
 		map[string]any{"id": float64(ben), "folder": "primary", "reason": "friend"},
 		map[string]any{"id": float64(cy), "folder": "primary", "reason": "followed_by_recipient"},
 	}
-	slices.SortFunc(all, func(a, b any) int { return int(a.(map[string]any)["id"].(float64) - b.(map[string]any)["id"].(float64)) })
+	slices.SortFunc(all, func(a, b any) int {
+		return int(a.(map[string]any)["id"].(float64) - b.(map[string]any)["id"].(float64))
+	})
 	if d := cmp.Diff(want, all); d != "" {
 		t.Errorf("listing (-want +got):\n%s", d)
 	}
