@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"runtime"
 	"sync"
 	"testing"
@@ -87,11 +86,6 @@ func benchWorldOf(b *testing.B, n int) *benchWorld {
 	e, err := privacy.New(w.Graph, w.Inbox, &privacy.Options{Now: func() time.Time { return benchAt }})
 	if err != nil {
 		b.Fatal(err)
-	}
-	if os.Getenv("DMPRIVACY_BENCH_SMALLPAGES") == "" {
-		runtime.GC()
-		huge, err := graph.PreferHugePages()
-		b.Logf("huge pages: %d MiB collapsed (%v); DMPRIVACY_BENCH_SMALLPAGES=1 skips this", huge>>20, err)
 	}
 	st := w.Graph.Stats()
 	b.Logf("built a world of %d users, %d follow edges, %d blocks in %.1fs", st.Users, st.Follows, st.Blocks, time.Since(start).Seconds())

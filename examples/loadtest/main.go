@@ -33,7 +33,6 @@ import (
 
 	"golang.org/x/exp/stats"
 
-	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/inbox"
 	"github.com/dmprivacy/dmprivacy/internal/synth"
 	"github.com/dmprivacy/dmprivacy/privacy"
@@ -50,7 +49,7 @@ type config struct {
 	users, decisions, workers, writes int
 	seed                              uint64
 	follows                           float64
-	lean, quiet, hugePages            bool
+	lean, quiet                       bool
 	cpuprofile, memprofile            string
 	pauseCheck                        time.Duration
 }
@@ -67,7 +66,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&c.writes, "writes", 0, "follows per second written by one more goroutine while deciding")
 	fs.BoolVar(&c.lean, "lean", false, "users, follows and blocks only: no contacts, Facebook, restrictions, chosen modes or conversations (the inbox store stays empty, so the heap is the graph's)")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress bar")
-	fs.BoolVar(&c.hugePages, "hugepages", true, "after building, ask Linux to back the heap with huge pages (graph.PreferHugePages)")
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of the decisions to this file")
 	fs.StringVar(&c.memprofile, "memprofile", "", "write a heap profile of the built world to this file")
 	fs.DurationVar(&c.pauseCheck, "pausecheck", time.Second, "how long to count the machine's own pauses before deciding")
@@ -101,10 +99,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 	// scavenger would otherwise do it during the timed run, and its
 	// TLB shootdowns show in the tail latencies.
 	debug.FreeOSMemory()
-	if c.hugePages {
-		n, err := graph.PreferHugePages()
-		fmt.Fprintf(stderr, "huge pages: %d MiB of the heap (%v)\n", n>>20, err)
-	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	heap := int64(ms.HeapInuse) - s.bytes()
