@@ -11,6 +11,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The server runs as another user, who may not enter the checkout.
+cd /
 export PATH="$PATH:/usr/local/go/bin"
 
 bindir() {
