@@ -340,22 +340,30 @@ type settingsJSON struct {
 	Groups    string            `json:"groups,omitempty"` // who may add the user to groups, if chosen
 }
 
-// getSettings is GET /v1/settings/{user}.
-func (s *server) getSettings(w http.ResponseWriter, r *http.Request) {
+// knownUser returns the {user} of the path, or an error for a bad ID or a
+// user the store does not know (404).
+func (s *server) knownUser(ctx context.Context, r *http.Request) (int64, error) {
 	user, err := pathID(r, "user")
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return 0, err
 	}
-	ctx, cancel := s.ctx(r)
-	defer cancel()
 	u, err := s.store.User(ctx, user)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return 0, err
 	}
 	if u.Status == graph.StatusUnknown {
-		s.fail(w, r, fmt.Errorf("%w: %d", graph.ErrUnknownUser, user))
+		return 0, fmt.Errorf("%w: %d", graph.ErrUnknownUser, user)
+	}
+	return user, nil
+}
+
+// getSettings is GET /v1/settings/{user}.
+func (s *server) getSettings(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	user, err := s.knownUser(ctx, r)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	e := s.checker.Engine()
@@ -607,20 +615,11 @@ type audiencePageJSON struct {
 // never from other users' blocks, ages, status or caps, and is for that
 // user's own settings screen.
 func (s *server) audience(w http.ResponseWriter, r *http.Request) {
-	user, err := pathID(r, "user")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	u, err := s.store.User(ctx, user)
+	user, err := s.knownUser(ctx, r)
 	if err != nil {
 		s.fail(w, r, err)
-		return
-	}
-	if u.Status == graph.StatusUnknown {
-		s.fail(w, r, fmt.Errorf("%w: %d", graph.ErrUnknownUser, user))
 		return
 	}
 	e := s.checker.Engine()
