@@ -40,11 +40,22 @@
 //
 // # Policies
 //
-// A [Policy] is plain data: minimum age, the adult-to-minor rule, a
-// [ModeRule] (routing table and deny reason) per inbox mode, defaults and
-// availability by age band with rollout cohorts, and the request cap.
-// [PolicyByName] returns a preset by name. [Engine.ValidateSettings] checks
-// that a user may choose a mode.
+// A [Policy] is plain data: minimum age, the adult-to-minor rule
+// ([MinorRule]), a [ModeRule] (routing table and deny reason) per inbox
+// mode, defaults and availability by age band with per-audience route
+// limits and rollout cohorts, flags (KeepConversations, IgnoreRestrict),
+// the request cap, the host's own [Gate]s and [CustomAudience]s, and the
+// [GroupRule]. Presets — [TikTok] (the default), [Instagram], [Messenger],
+// [X], [Bluesky], [Snapchat] — are built from the same fields;
+// [PolicyByName] returns one by name. [Engine.ValidateSettings] checks
+// that a user may choose a setting.
+//
+// # Group adds and policy impact
+//
+// [Engine.CanAddToGroup] answers allow, invite or deny for adding a user to
+// a group, holding every pair the group would connect to blocks and the
+// minor rule. [CompareEngines] reports how many decisions change between
+// two policies, or one policy before and after a rollout grows.
 //
 // # Share sheets and the audience preview
 //
