@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/dmprivacy/dmprivacy/graph"
+	"github.com/dmprivacy/dmprivacy/internal/kit"
 )
 
 // Writer is the write path the kit drives: the write methods of
@@ -64,7 +65,7 @@ func TestStore[ID comparable](newStore func() (Store[ID], error), id func(i int)
 	if err := checkIDs(id); err != nil {
 		return err
 	}
-	var c collector
+	var c kit.Collector
 	for _, w := range worlds() {
 		s, err := newStore()
 		if err != nil {
@@ -73,36 +74,13 @@ func TestStore[ID comparable](newStore func() (Store[ID], error), id func(i int)
 		}
 		runWorld(context.Background(), &c, w, s, id)
 	}
-	return errors.Join(c.errs...)
+	return c.Err()
 }
 
 // reporter is the part of testing.TB the kit reports through.
-type reporter interface {
-	Errorf(format string, args ...any)
-}
+type reporter = kit.Reporter
 
-type collector struct{ errs []error }
-
-func (c *collector) Errorf(format string, args ...any) {
-	c.errs = append(c.errs, fmt.Errorf(format, args...))
-}
-
-// maxIDs is more than the number of user numbers any world uses.
-const maxIDs = 64
-
-func checkIDs[ID comparable](id func(int) ID) error {
-	if id == nil {
-		return errors.New("graphtest: nil id function")
-	}
-	seen := make(map[ID]int, maxIDs)
-	for i := range maxIDs {
-		if j, dup := seen[id(i)]; dup {
-			return fmt.Errorf("graphtest: id(%d) and id(%d) are both %v; the id function must give distinct IDs", j, i, id(i))
-		}
-		seen[id(i)] = i
-	}
-	return nil
-}
+func checkIDs[ID comparable](id func(int) ID) error { return kit.CheckIDs("graphtest", id) }
 
 // runWorld applies w's steps to a fresh reference and to s, comparing the
 // write errors at each write and every read at each checkpoint.
@@ -169,7 +147,7 @@ func compare[ID comparable](ctx context.Context, r reporter, where string, ref *
 			if !strings.Contains(read, "(") {
 				read += " (-want +got)"
 			}
-			r.Errorf("%s: %s:\n%s", where, read, truncate(d))
+			r.Errorf("%s: %s:\n%s", where, read, kit.Truncate(d))
 		}
 	}
 
@@ -279,13 +257,4 @@ func related[ID comparable](ctx context.Context, l graph.Lister[ID], id ID, rel 
 	}
 	slices.Sort(out)
 	return out
-}
-
-// truncate keeps a failure readable when a store gets everything wrong.
-func truncate(d string) string {
-	const max = 6000
-	if len(d) <= max {
-		return d
-	}
-	return d[:max] + "\n\t... (diff truncated)"
 }

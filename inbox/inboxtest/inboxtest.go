@@ -14,6 +14,7 @@ import (
 	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/graph/graphtest"
 	"github.com/dmprivacy/dmprivacy/inbox"
+	"github.com/dmprivacy/dmprivacy/internal/kit"
 )
 
 // Writer is the write path the kit drives: the write methods of
@@ -61,7 +62,7 @@ func TestStore[ID comparable](newStore func() (Store[ID], error), id func(i int)
 	if err := checkIDs(id); err != nil {
 		return err
 	}
-	var c collector
+	var c kit.Collector
 	for _, w := range worlds() {
 		s, err := newStore()
 		if err != nil {
@@ -70,35 +71,13 @@ func TestStore[ID comparable](newStore func() (Store[ID], error), id func(i int)
 		}
 		runWorld(context.Background(), &c, w, s, id)
 	}
-	return errors.Join(c.errs...)
+	return c.Err()
 }
 
-type reporter interface {
-	Errorf(format string, args ...any)
-}
+// reporter is the part of testing.TB the kit reports through.
+type reporter = kit.Reporter
 
-type collector struct{ errs []error }
-
-func (c *collector) Errorf(format string, args ...any) {
-	c.errs = append(c.errs, fmt.Errorf(format, args...))
-}
-
-// maxIDs is more than the number of user numbers any world uses.
-const maxIDs = 64
-
-func checkIDs[ID comparable](id func(int) ID) error {
-	if id == nil {
-		return errors.New("inboxtest: nil id function")
-	}
-	seen := make(map[ID]int, maxIDs)
-	for i := range maxIDs {
-		if j, dup := seen[id(i)]; dup {
-			return fmt.Errorf("inboxtest: id(%d) and id(%d) are both %v; the id function must give distinct IDs", j, i, id(i))
-		}
-		seen[id(i)] = i
-	}
-	return nil
-}
+func checkIDs[ID comparable](id func(int) ID) error { return kit.CheckIDs("inboxtest", id) }
 
 // reference is the in-memory stores the adapter is compared with.
 type reference[ID comparable] struct {
@@ -224,7 +203,7 @@ func compare[ID comparable](ctx context.Context, r reporter, where string, w *wo
 			if !strings.Contains(read, "(") {
 				read += " (-want +got)"
 			}
-			r.Errorf("%s: %s:\n%s", where, read, truncate(d))
+			r.Errorf("%s: %s:\n%s", where, read, kit.Truncate(d))
 		}
 	}
 
@@ -398,12 +377,4 @@ func rel(t time.Time) string {
 	default:
 		return "T0" + d.String()
 	}
-}
-
-func truncate(d string) string {
-	const max = 6000
-	if len(d) <= max {
-		return d
-	}
-	return d[:max] + "\n\t... (diff truncated)"
 }
