@@ -211,18 +211,22 @@ type checkRequest struct {
 	Recipient *int64 `json:"recipient"`
 }
 
-// check is POST /v1/check.
-func (s *server) check(w http.ResponseWriter, r *http.Request) {
+// decodeCheck decodes a {"sender":…,"recipient":…} body, both required.
+func (s *server) decodeCheck(w http.ResponseWriter, r *http.Request) (checkRequest, error) {
 	var req checkRequest
 	if err := decode(w, r, s.maxBody, &req); err != nil {
-		s.fail(w, r, err)
-		return
+		return req, err
 	}
 	if err := required("sender", req.Sender); err != nil {
-		s.fail(w, r, err)
-		return
+		return req, err
 	}
-	if err := required("recipient", req.Recipient); err != nil {
+	return req, required("recipient", req.Recipient)
+}
+
+// check is POST /v1/check.
+func (s *server) check(w http.ResponseWriter, r *http.Request) {
+	req, err := s.decodeCheck(w, r)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -279,16 +283,8 @@ type conversationJSON struct {
 
 // send is POST /v1/messages: check, and record the delivery when allowed.
 func (s *server) send(w http.ResponseWriter, r *http.Request) {
-	var req checkRequest
-	if err := decode(w, r, s.maxBody, &req); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := required("sender", req.Sender); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := required("recipient", req.Recipient); err != nil {
+	req, err := s.decodeCheck(w, r)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
