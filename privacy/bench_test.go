@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -51,6 +52,7 @@ type benchWorld struct {
 
 	mu    sync.Mutex
 	pairs map[string][][2]int64 // fresh streams by path
+	ref   *reference            // BenchmarkReference's arrays, built on first use
 }
 
 var (
@@ -385,3 +387,112 @@ func BenchmarkEngine(b *testing.B) {
 		}
 	}
 }
+
+// reference is the yardstick, on the same world: plain sorted
+// adjacency arrays indexed by dense integer user numbers (no ID index, no
+// inbox, no ages, no conversations), answering a simplified rule: a block
+// either way denies, mutual follows allow, a recipient in Everyone gets a
+// request, anyone else denies. It is what the machine's memory allows a
+// decision that reads the same edges, so the ratio of BenchmarkCanMessage
+// to it says how much the full policy and the stores add.
+type reference struct {
+	start, blockStart []uint32 // CSR offsets, by user index
+	out, blocks       []int32  // sorted user indexes
+	everyone          []bool
+}
+
+func buildReference(b *testing.B, w *synth.World) *reference {
+	b.Helper()
+	ctx := context.Background()
+	n := w.Users
+	ref := &reference{start: make([]uint32, n+1), blockStart: make([]uint32, n+1), everyone: make([]bool, n)}
+	ref.out = make([]int32, 0, w.FollowEdges)
+	var page []int64
+	list := func(i int, rel graph.Relation, dst []int32) []int32 {
+		lo := len(dst)
+		var cur graph.Cursor
+		for {
+			var err error
+			page, cur, err = w.Graph.Related(ctx, synth.ID(i), rel, cur, 4096, page[:0])
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, id := range page {
+				dst = append(dst, int32(synth.Index(id)))
+			}
+			if cur == "" {
+				break
+			}
+		}
+		slices.Sort(dst[lo:])
+		return dst
+	}
+	for i := range n {
+		ref.out = list(i, graph.Following, ref.out)
+		ref.start[i+1] = uint32(len(ref.out))
+		ref.blocks = list(i, graph.Blocked, ref.blocks)
+		ref.blockStart[i+1] = uint32(len(ref.blocks))
+	}
+	for _, i := range w.ByMode[inbox.Everyone] {
+		ref.everyone[i] = true
+	}
+	return ref
+}
+
+func has(s []int32, x int32) bool {
+	_, ok := slices.BinarySearch(s, x)
+	return ok
+}
+
+// decide is the simplified rule: 0 deny, 1 primary, 2 request.
+func (r *reference) decide(s, t int32) int {
+	if has(r.blocks[r.blockStart[s]:r.blockStart[s+1]], t) || has(r.blocks[r.blockStart[t]:r.blockStart[t+1]], s) {
+		return 0
+	}
+	if has(r.out[r.start[s]:r.start[s+1]], t) && has(r.out[r.start[t]:r.start[t+1]], s) {
+		return 1
+	}
+	if r.everyone[t] {
+		return 2
+	}
+	return 0
+}
+
+// BenchmarkReference is the reference rule (see reference) over random
+// pairs of the 1M world: fresh, the deny_mode stream of
+// BenchmarkCanMessage (64 MiB, each pair once), and repeated, its first
+// 1024 pairs cycled.
+func BenchmarkReference(b *testing.B) {
+	b.Run("users=1M", func(b *testing.B) {
+		bw := benchWorldOf(b, 1_000_000)
+		bw.mu.Lock()
+		if bw.ref == nil {
+			start := time.Now()
+			bw.ref = buildReference(b, bw.w)
+			b.Logf("reference arrays built in %.1fs", time.Since(start).Seconds())
+		}
+		ref := bw.ref
+		bw.mu.Unlock()
+		stream := bw.stream(b, 2) // deny_mode: random pairs
+		for _, fresh := range []bool{true, false} {
+			kind, pairs := "fresh", stream
+			if !fresh {
+				kind, pairs = "repeated", stream[:repeatedPairs]
+			}
+			b.Run("pairs="+kind, func(b *testing.B) {
+				b.ReportAllocs()
+				i, sum := 0, 0
+				for b.Loop() {
+					p := &pairs[i]
+					sum += ref.decide(int32(synth.Index(p[0])), int32(synth.Index(p[1])))
+					if i++; i == len(pairs) {
+						i = 0
+					}
+				}
+				sink = sum
+			})
+		}
+	})
+}
+
+var sink int
