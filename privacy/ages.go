@@ -67,15 +67,14 @@ func (t *ageTable) rangeOf(u *graph.User, at time.Time) (young, old int) {
 	if b <= t.cut[maxTrackedAge] {
 		return maxTrackedAge, maxTrackedAge
 	}
-	// cut is decreasing: find the largest n with b <= cut[n].
-	lo, hi := 0, maxTrackedAge // invariant: b <= cut[lo], b > cut[hi]
-	for hi-lo > 1 {
-		mid := (lo + hi) / 2
-		if b <= t.cut[mid] {
-			lo = mid
-		} else {
-			hi = mid
-		}
+	// cut is decreasing: find the largest n with b <= cut[n]. Days over
+	// 365.25 is within one of it; the two loops settle the rest.
+	n := min(int((t.day-b)*4/1461), maxTrackedAge)
+	for n < maxTrackedAge && b <= t.cut[n+1] {
+		n++
 	}
-	return lo, lo
+	for n > 0 && b > t.cut[n] {
+		n--
+	}
+	return n, n
 }

@@ -1,6 +1,8 @@
 package privacy
 
 import (
+	"math/bits"
+
 	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/inbox"
 )
@@ -179,10 +181,9 @@ func route(p *Policy, mode inbox.Mode, over inbox.Overrides, auds inbox.Audience
 	if p.Availability.PerAudience {
 		table = over.Apply(table)
 	}
-	for a := range inbox.Audience(inbox.NumAudiences) {
-		if !auds.Has(a) {
-			continue
-		}
+	// The audiences the sender is in, lowest (first in precedence) first.
+	for s := uint16(auds) & (1<<inbox.NumAudiences - 1); s != 0; s &= s - 1 {
+		a := inbox.Audience(bits.TrailingZeros16(s))
 		rt := table[a]
 		tr.route(a, "", rt, rt > best)
 		if rt > best {
