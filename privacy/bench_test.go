@@ -496,3 +496,28 @@ func BenchmarkReference(b *testing.B) {
 }
 
 var sink int
+
+// BenchmarkMemoryLatency is the machine's own yardstick for fresh pairs: a
+// chain of dependent random reads (each address is the value the previous
+// read returned) over 512 MiB, ns per read, so a decision's fresh-pair time
+// can be read as a number of misses waited for in turn. The issue's
+// machine and this one differ mostly here.
+func BenchmarkMemoryLatency(b *testing.B) {
+	const n = 64 << 20 // 8-byte words: 512 MiB
+	next := make([]uint64, n)
+	for i := range next {
+		next[i] = uint64(i)
+	}
+	// Sattolo's shuffle: one cycle through every word.
+	r := rand.New(rand.NewPCG(7, 7))
+	for i := n - 1; i > 0; i-- {
+		j := r.IntN(i)
+		next[i], next[j] = next[j], next[i]
+	}
+	b.ReportAllocs()
+	p := uint64(0)
+	for b.Loop() {
+		p = next[p]
+	}
+	sink = int(p)
+}
