@@ -21,6 +21,7 @@ var (
 	ErrSelf         = errors.New("inbox: a conversation with oneself")
 	ErrInvalidState = errors.New("inbox: invalid conversation state")
 	ErrInvalidMode  = errors.New("inbox: invalid mode")
+	ErrInvalidRoute = errors.New("inbox: invalid route")
 )
 
 // Memory is the embedded, in-memory inbox store: settings and conversations.
@@ -46,9 +47,9 @@ type Memory[ID comparable] struct {
 // change them with ver odd.
 type box struct {
 	ver      atomic.Uint32
-	settings atomic.Pointer[Settings] // nil: the zero Settings
-	threads  atomic.Pointer[thread]   // a list (see list); nil: no threads
-	pending  atomic.Pointer[thread]   // a list of this user's Pending requests, by start time
+	settings atomic.Uint64          // packSettings of the settings; 0 is the zero Settings
+	threads  atomic.Pointer[thread] // a list (see list); nil: no threads
+	pending  atomic.Pointer[thread] // a list of this user's Pending requests, by start time
 }
 
 // thread is one conversation as one of its two users keeps it. A list of
@@ -106,33 +107,55 @@ func NewMemory[ID comparable]() *Memory[ID] {
 // Settings returns id's settings, or the zero Settings.
 func (m *Memory[ID]) Settings(_ context.Context, id ID) (Settings, error) {
 	if _, e, ok := m.users.Get(id); ok {
-		if s := e.Val.settings.Load(); s != nil {
-			return *s, nil
-		}
+		return unpackSettings(e.Val.settings.Load()), nil
 	}
 	return Settings{}, nil
 }
 
 // SetSettings stores id's settings as they are. It refuses an undefined
-// mode, but whether the user may choose the mode is the policy's question:
-// validate first (privacy's Engine.ValidateSettings, or
-// [Availability.Validate]).
+// mode, group mode or route, but whether the user may choose the mode is
+// the policy's question: validate first (privacy's
+// Engine.ValidateSettings, or [Availability.Validate]).
 func (m *Memory[ID]) SetSettings(id ID, s Settings) error {
 	if !s.Mode.Valid() {
 		return fmt.Errorf("%w: %d", ErrInvalidMode, uint8(s.Mode))
+	}
+	if !s.Groups.Valid() {
+		return fmt.Errorf("%w: group mode %d", ErrInvalidMode, uint8(s.Groups))
+	}
+	for _, a := range s.Routes.Audiences().List() {
+		if r, _ := s.Routes.Get(a); r > RoutePrimary {
+			return fmt.Errorf("%w: %d for audience %v", ErrInvalidRoute, uint8(r), a)
+		}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	_, e, _ := m.users.Add(id, nil)
 	b := &e.Val
 	b.ver.Add(1)
-	if s == (Settings{}) {
-		b.settings.Store(nil)
-	} else {
-		b.settings.Store(&s)
-	}
+	b.settings.Store(packSettings(s))
 	b.ver.Add(1)
 	return nil
+}
+
+// packSettings packs s into one word, so that a box holds its settings
+// inline and a decision reads them with the box, not one pointer further:
+// the overrides' 40 bits (Overrides.Bits), then the mode and the group
+// mode, 8 bits each. The zero Settings packs to 0.
+func packSettings(s Settings) uint64 {
+	return s.Routes.Bits() | uint64(s.Mode)<<40 | uint64(s.Groups)<<48
+}
+
+// unpackSettings is the inverse of packSettings.
+func unpackSettings(w uint64) Settings {
+	if w == 0 {
+		return Settings{}
+	}
+	s := Settings{Mode: Mode(w >> 40 & 0xff), Groups: Mode(w >> 48 & 0xff)}
+	if r := w & (1<<40 - 1); r != 0 {
+		s.Routes, _ = OverridesFromBits(r) // valid: packSettings wrote it
+	}
+	return s
 }
 
 // spins is how many times a read retries after overlapping a write before
@@ -465,7 +488,7 @@ func (j *joined[ID]) embedded(f *Facts[ID], q Query[ID]) {
 
 // loaded is the inbox's part of a pair, loaded ahead of use.
 type loaded struct {
-	settings          Settings
+	settings          uint64 // packed
 	sThreads, rThread *thread
 	pending           *thread
 	nS, nR            uint32
@@ -473,9 +496,7 @@ type loaded struct {
 
 func (l *loaded) load(bs, br *box) {
 	if br != nil {
-		if s := br.settings.Load(); s != nil {
-			l.settings = *s
-		}
+		l.settings = br.settings.Load()
 		if l.rThread = br.threads.Load(); l.rThread != nil {
 			l.nR = l.rThread.with // touch the list now
 		}
@@ -490,7 +511,7 @@ func (l *loaded) load(bs, br *box) {
 
 // fillFacts sets f's inbox facts from what l loaded.
 func fillFacts[ID comparable](l *loaded, f *Facts[ID], q Query[ID], es, er *intern.Entry[ID, box], is, ir uint32) {
-	f.Settings = l.settings
+	f.Settings = unpackSettings(l.settings)
 	f.Conversation = Conversation[ID]{}
 	if es != nil && er != nil && es != er {
 		f.Conversation = conversationOf(es, er, is, ir, list(l.sThreads), list(l.rThread))
@@ -534,9 +555,7 @@ func version(b *box) uint32 {
 func inboxFacts[ID comparable](f *Facts[ID], q Query[ID], es, er *intern.Entry[ID, box], is, ir uint32) {
 	f.Settings = Settings{}
 	if er != nil {
-		if s := er.Val.settings.Load(); s != nil {
-			f.Settings = *s
-		}
+		f.Settings = unpackSettings(er.Val.settings.Load())
 	}
 	f.Conversation = Conversation[ID]{}
 	if es != nil && er != nil && es != er {
@@ -576,7 +595,7 @@ func (j *joined[ID]) FactsBatch(ctx context.Context, q BatchQuery[ID], dst []Fac
 	var idx [step]uint32
 	var ents [step]*intern.Entry[ID, box]
 	var vers [step]uint32
-	var settings [step]Settings
+	var settings [step]uint64 // packed
 	for lo := 0; lo < n; lo += step {
 		hi := min(lo+step, n)
 		j.m.users.FindAll(q.Recipients[lo:hi], idx[:hi-lo], ents[:hi-lo])
@@ -590,18 +609,16 @@ func (j *joined[ID]) FactsBatch(ctx context.Context, q BatchQuery[ID], dst []Fac
 		}
 		// A tight loop of the recipients' settings: their misses overlap.
 		for k := range hi - lo {
-			settings[k] = Settings{}
+			settings[k] = 0
 			if e := ents[k]; e != nil {
 				vers[k] = e.Val.ver.Load()
-				if sp := e.Val.settings.Load(); sp != nil {
-					settings[k] = *sp
-				}
+				settings[k] = e.Val.settings.Load()
 			}
 		}
 		for k := range hi - lo {
 			f := &dst[lo+k]
 			f.Pair = pairs[lo+k]
-			f.Settings = settings[k]
+			f.Settings = unpackSettings(settings[k])
 			f.Conversation = Conversation[ID]{}
 			f.PendingRequests = pending
 			er := ents[k]

@@ -2,6 +2,7 @@ package inbox_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -74,9 +75,31 @@ func TestMemoryAgainstModel(t *testing.T) {
 		t.Repeat(map[string]func(*rapid.T){
 			"SetSettings": func(t *rapid.T) {
 				x := id.Draw(t, "id")
-				s := inbox.Settings{Mode: inbox.Mode(rapid.IntRange(0, inbox.NumModes-1).Draw(t, "mode"))}
-				if err := m.SetSettings(x, s); err != nil {
-					t.Fatal(err)
+				// Whole settings, now and then with an undefined mode,
+				// group mode or route, which must be refused with the
+				// stored settings kept.
+				s := inbox.Settings{
+					Mode:   inbox.Mode(rapid.IntRange(0, inbox.NumModes).Draw(t, "mode")),
+					Groups: inbox.Mode(rapid.IntRange(0, inbox.NumModes).Draw(t, "groups")),
+				}
+				for range rapid.IntRange(0, 3).Draw(t, "overrides") {
+					a := inbox.Audience(rapid.IntRange(0, inbox.NumAudiences-1).Draw(t, "audience"))
+					s.Routes = s.Routes.Set(a, inbox.Route(rapid.IntRange(0, 3).Draw(t, "route")))
+				}
+				valid := s.Mode.Valid() && s.Groups.Valid()
+				for _, a := range s.Routes.Audiences().List() {
+					r, _ := s.Routes.Get(a)
+					valid = valid && r <= inbox.RoutePrimary
+				}
+				err := m.SetSettings(x, s)
+				if valid != (err == nil) {
+					t.Fatalf("SetSettings(%s, %+v) = %v", x, s, err)
+				}
+				if err != nil {
+					if !errors.Is(err, inbox.ErrInvalidMode) && !errors.Is(err, inbox.ErrInvalidRoute) {
+						t.Fatalf("SetSettings(%s, %+v) = %v, want ErrInvalidMode or ErrInvalidRoute", x, s, err)
+					}
+					return
 				}
 				mod.settings[x] = s
 			},
