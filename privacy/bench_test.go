@@ -521,3 +521,53 @@ func BenchmarkMemoryLatency(b *testing.B) {
 	}
 	sink = int(p)
 }
+
+// BenchmarkFreshParts splits a fresh-pair decision of the 1M world into
+// its reads, on BenchmarkCanMessage's deny_mode stream (random pairs): the
+// graph's pair alone (graph.Memory.Pair), the inbox's alone (the
+// recipient's settings and the pair's conversation), and both through the
+// join the engine uses (inbox.Memory.Join), without the policy. With
+// BenchmarkEngine (the policy without reads) and BenchmarkMemoryLatency
+// they say where a decision's time goes.
+func BenchmarkFreshParts(b *testing.B) {
+	bw := benchWorldOf(b, 1_000_000)
+	pairs := bw.stream(b, 2)
+	w := bw.w
+	fr := w.Inbox.Join(w.Graph)
+	parts := []struct {
+		name string
+		read func(ctx context.Context, s, r int64) error
+	}{
+		{"graph", func(ctx context.Context, s, r int64) error {
+			_, err := w.Graph.Pair(ctx, s, r)
+			return err
+		}},
+		{"inbox", func(ctx context.Context, s, r int64) error {
+			if _, err := w.Inbox.Settings(ctx, r); err != nil {
+				return err
+			}
+			_, err := w.Inbox.Conversation(ctx, s, r)
+			return err
+		}},
+		{"joined", func(ctx context.Context, s, r int64) error {
+			_, err := fr.Facts(ctx, inbox.Query[int64]{Sender: s, Recipient: r, At: benchAt, Window: 24 * time.Hour})
+			return err
+		}},
+	}
+	for _, part := range parts {
+		b.Run("users=1M/part="+part.name, func(b *testing.B) {
+			ctx := context.Background()
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				p := &pairs[i]
+				if err := part.read(ctx, p[0], p[1]); err != nil {
+					b.Fatal(err)
+				}
+				if i++; i == len(pairs) {
+					i = 0
+				}
+			}
+		})
+	}
+}
