@@ -112,21 +112,13 @@ func (m *Memory[ID]) Settings(_ context.Context, id ID) (Settings, error) {
 	return Settings{}, nil
 }
 
-// SetSettings stores id's settings as they are. It refuses an undefined
-// mode, group mode or route, but whether the user may choose the mode is
-// the policy's question: validate first (privacy's
+// SetSettings stores id's settings as they are. It refuses undefined
+// settings ([Settings.Defined]), keeping the stored ones; whether the user
+// may choose them is the policy's question: validate first (privacy's
 // Engine.ValidateSettings, or [Availability.Validate]).
 func (m *Memory[ID]) SetSettings(id ID, s Settings) error {
-	if !s.Mode.Valid() {
-		return fmt.Errorf("%w: %d", ErrInvalidMode, uint8(s.Mode))
-	}
-	if !s.Groups.Valid() {
-		return fmt.Errorf("%w: group mode %d", ErrInvalidMode, uint8(s.Groups))
-	}
-	for _, a := range s.Routes.Audiences().List() {
-		if r, _ := s.Routes.Get(a); r > RoutePrimary {
-			return fmt.Errorf("%w: %d for audience %v", ErrInvalidRoute, uint8(r), a)
-		}
+	if err := s.Defined(); err != nil {
+		return err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -30,6 +30,26 @@ type Settings struct {
 	Groups Mode
 }
 
+// Defined returns nil if every field of s is a defined value, and
+// otherwise an error wrapping [ErrInvalidMode] (the mode or the group mode)
+// or [ErrInvalidRoute] (an override). Stores call it before storing
+// settings; whether the user may choose them is the policy's question
+// ([Availability.Validate]).
+func (s Settings) Defined() error {
+	if !s.Mode.Valid() {
+		return fmt.Errorf("%w: %d", ErrInvalidMode, uint8(s.Mode))
+	}
+	if !s.Groups.Valid() {
+		return fmt.Errorf("%w: group mode %d", ErrInvalidMode, uint8(s.Groups))
+	}
+	for a := range Audience(NumAudiences) {
+		if r, ok := s.Routes.Get(a); ok && r > RoutePrimary {
+			return fmt.Errorf("%w: %d for audience %v", ErrInvalidRoute, uint8(r), a)
+		}
+	}
+	return nil
+}
+
 type settingsJSON struct {
 	Mode   *string           `json:"mode,omitempty"`
 	Routes map[string]string `json:"routes,omitempty"`

@@ -1,6 +1,7 @@
 package inbox_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -351,4 +352,36 @@ func FuzzOverridesBits(f *testing.F) {
 			t.Fatalf("%#x → %v → %#x", b, o, o.Bits())
 		}
 	})
+}
+
+func TestSettingsDefined(t *testing.T) {
+	t.Parallel()
+	ok := inbox.Settings{Mode: inbox.Friends, Groups: inbox.Everyone,
+		Routes: inbox.Overrides{}.Set(inbox.AudienceFollower, inbox.RouteRequests).Set(inbox.AudienceAnyone, inbox.Deny)}
+	if err := ok.Defined(); err != nil {
+		t.Errorf("%+v: %v", ok, err)
+	}
+	for _, c := range []struct {
+		s    inbox.Settings
+		want error
+	}{
+		{inbox.Settings{Mode: inbox.NumModes}, inbox.ErrInvalidMode},
+		{inbox.Settings{Groups: 200}, inbox.ErrInvalidMode},
+		{inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFriend, inbox.RoutePrimary+1)}, inbox.ErrInvalidRoute},
+	} {
+		if err := c.s.Defined(); !errors.Is(err, c.want) {
+			t.Errorf("%+v: %v, want %v", c.s, err, c.want)
+		}
+		// The in-memory store refuses it and keeps what it had.
+		m := inbox.NewMemory[string]()
+		if err := m.SetSettings("u", ok); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.SetSettings("u", c.s); !errors.Is(err, c.want) {
+			t.Errorf("SetSettings(%+v) = %v, want %v", c.s, err, c.want)
+		}
+		if got, _ := m.Settings(context.Background(), "u"); got != ok {
+			t.Errorf("after a refused SetSettings: %+v, want %+v", got, ok)
+		}
+	}
 }

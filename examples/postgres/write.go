@@ -215,11 +215,11 @@ func (s *Store) RemoveContact(ctx context.Context, id int64, key graph.ContactKe
 
 // SetSettings stores id's settings as they are; whether the user may choose
 // the mode is the policy's question (privacy's Engine.ValidateSettings). It
-// refuses an undefined mode with [inbox.ErrInvalidMode] and an unknown user
-// with [graph.ErrUnknownUser].
+// refuses undefined settings ([inbox.Settings.Defined]) and an unknown user
+// (with [graph.ErrUnknownUser]).
 func (s *Store) SetSettings(ctx context.Context, id int64, st inbox.Settings) error {
-	if !st.Mode.Valid() || !st.Groups.Valid() {
-		return fmt.Errorf("%w: %d", inbox.ErrInvalidMode, uint8(max(st.Mode, st.Groups)))
+	if err := st.Defined(); err != nil {
+		return err
 	}
 	var found bool
 	err := s.db.QueryRow(ctx, `WITH known AS (SELECT EXISTS (SELECT FROM users WHERE id = $1) AS a),
