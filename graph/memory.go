@@ -475,37 +475,51 @@ func (m *Memory[ID]) Pair(_ context.Context, a, b ID) (Pair, error) {
 // larger struct (the joined fact reader of inbox.Memory), it saves copying
 // a Pair on a path of a few hundred nanoseconds.
 func (m *Memory[ID]) PairInto(a, b ID, p *Pair) {
-	// Both lookups' misses in flight at once.
-	m.PairProbed(a, b, m.Probe(a), m.Probe(b), p)
+	// Both lookups' misses in flight at once, step by step.
+	pa, pb := m.Probe(a), m.Probe(b)
+	m.PairFound(m.Finish(a, pa), m.Finish(b, pb), p)
 }
 
 // Probe starts looking id up: it hashes id and loads the index word the
 // lookup needs first, so that its cache miss overlaps what the caller does
-// next. PairProbed finishes. Together they are PairInto split in two, for a
-// reader that looks the same users up in another store in between (the
-// embedded inbox's joined reader, inbox.Memory.Join): a decision then waits
-// for one cache miss where it would wait for several in turn. The probe's
-// type is internal to this module; most callers want Pair.
+// next. [Memory.Finish] and [Memory.PairFound] complete it. Together they
+// are PairInto split in three, for a reader that looks the same users up
+// in another store in between (the embedded inbox's joined reader,
+// inbox.Memory.Join): each step's misses in both stores then overlap, and
+// a decision waits for one miss per step rather than one per store. The
+// probe's type is internal to this module; most callers want Pair.
 func (m *Memory[ID]) Probe(id ID) intern.Probe { return m.users.Start(intern.Hash(id)) }
 
-// PairProbed is PairInto for a and b probed by [Memory.Probe]. A probe of
-// another ID is not an error: the read then looks the user up afresh.
-func (m *Memory[ID]) PairProbed(a, b ID, pa, pb intern.Probe, p *Pair) {
-	ia, ea, okA := m.users.Finish(a, pa)
-	ib, eb, okB := m.users.Finish(b, pb)
-	if !okA {
-		ia, ea, okA = m.users.Get(a)
+// Found is a user looked up by [Memory.Finish]; the zero Found is a user
+// the store does not know.
+type Found struct {
+	i uint32
+	n *node
+}
+
+// Finish completes the lookup of id begun by [Memory.Probe]: it loads the
+// user's entry, the second miss of a lookup. A probe of another ID is not
+// an error: id is then looked up afresh.
+func (m *Memory[ID]) Finish(id ID, pr intern.Probe) Found {
+	i, e, ok := m.users.Finish(id, pr)
+	if !ok {
+		i, e, ok = m.users.Get(id)
 	}
-	if !okB {
-		ib, eb, okB = m.users.Get(b)
+	if !ok {
+		return Found{}
 	}
+	return Found{i: i, n: &e.Val}
+}
+
+// PairFound is PairInto for users found by [Memory.Finish].
+func (m *Memory[ID]) PairFound(a, b Found, p *Pair) {
 	switch {
-	case okA && okB:
-		m.pairOf(p, ia, ib, &ea.Val, &eb.Val)
-	case okA:
-		*p = Pair{A: m.snapshot(&ea.Val).user}
-	case okB:
-		*p = Pair{B: m.snapshot(&eb.Val).user}
+	case a.n != nil && b.n != nil:
+		m.pairOf(p, a.i, b.i, a.n, b.n)
+	case a.n != nil:
+		*p = Pair{A: m.snapshot(a.n).user}
+	case b.n != nil:
+		*p = Pair{B: m.snapshot(b.n).user}
 	default:
 		*p = Pair{}
 	}

@@ -459,8 +459,12 @@ func (j *joined[ID]) Facts(ctx context.Context, q Query[ID]) (Facts[ID], error) 
 // misses overlap and a decision waits for a few in turn rather than a
 // dozen.
 func (j *joined[ID]) embedded(f *Facts[ID], q Query[ID]) {
+	// Step 1: the four index words. Step 2: the four entries, the graph's
+	// and the inbox's together (finishing one store's lookups before
+	// starting the other's would wait for their misses in turn).
 	gs, gr := j.gm.Probe(q.Sender), j.gm.Probe(q.Recipient)
 	ps, pr := j.m.users.Start(gs.Hash()), j.m.users.Start(gr.Hash())
+	fs, fr := j.gm.Finish(q.Sender, gs), j.gm.Finish(q.Recipient, gr)
 	is, es, _ := j.m.users.Finish(q.Sender, ps)
 	ir, er, _ := j.m.users.Finish(q.Recipient, pr)
 	bs, br := boxOf(es), boxOf(er)
@@ -468,7 +472,8 @@ func (j *joined[ID]) embedded(f *Facts[ID], q Query[ID]) {
 	// The inbox's own loads, started now and used after the graph's.
 	var ld loaded
 	ld.load(bs, br)
-	j.gm.PairProbed(q.Sender, q.Recipient, gs, gr, &f.Pair)
+	// Step 3: the graph's blocks of sets, while the inbox's lists load.
+	j.gm.PairFound(fs, fr, &f.Pair)
 	if es == nil && er == nil {
 		return
 	}
