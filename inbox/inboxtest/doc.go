@@ -29,8 +29,8 @@
 //     read in pages of 2, as a set.
 //
 // Refused writes must be refused with the in-memory store's sentinel
-// ([inbox.ErrInvalidMode], [inbox.ErrSelf], [inbox.ErrInvalidState]) and
-// change nothing.
+// ([inbox.ErrInvalidMode], [inbox.ErrInvalidRoute], [inbox.ErrSelf],
+// [inbox.ErrInvalidState]) and change nothing.
 //
 // Facts include the graph, so an adapter that implements either fact
 // reader must also implement the graph kit's [graphtest.Store] (the graph

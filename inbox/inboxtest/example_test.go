@@ -29,5 +29,5 @@ func ExampleTestStore_broken() {
 	first, _, _ := strings.Cut(err.Error(), "\n")
 	fmt.Println(first)
 	// Output:
-	// world rules, after step 53 (pending requests at the window's edges; held, accepted and declined never count): PendingRequests (-want +got):
+	// world rules, after step 56 (pending requests at the window's edges; held, accepted and declined never count): PendingRequests (-want +got):
 }

@@ -155,7 +155,7 @@ func errorClass(err error) string {
 	if err == nil {
 		return "no error"
 	}
-	for _, s := range []error{inbox.ErrInvalidMode, inbox.ErrSelf, inbox.ErrInvalidState, graph.ErrUnknownUser} {
+	for _, s := range []error{inbox.ErrInvalidMode, inbox.ErrInvalidRoute, inbox.ErrSelf, inbox.ErrInvalidState, graph.ErrUnknownUser} {
 		if errors.Is(err, s) {
 			return s.Error()
 		}

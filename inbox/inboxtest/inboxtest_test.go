@@ -93,8 +93,8 @@ func (s *naive) Settings(_ context.Context, id string) (inbox.Settings, error) {
 }
 
 func (s *naive) SetSettings(id string, st inbox.Settings) error {
-	if !st.Mode.Valid() {
-		return inbox.ErrInvalidMode
+	if err := st.Defined(); err != nil {
+		return err
 	}
 	if s.fault == "default not stored" && st.Mode == inbox.ModeDefault {
 		return nil

@@ -61,7 +61,7 @@ func format[ID comparable](o op, id func(int) ID) string {
 	case opSync:
 		return fmt.Sprintf("SyncContacts(%v, %q)", id(o.a), o.keys)
 	case opSettings:
-		return fmt.Sprintf("SetSettings(%v, {Mode: %v})", id(o.a), o.settings.Mode)
+		return fmt.Sprintf("SetSettings(%v, {Mode: %v, Routes: %v, Groups: %v})", id(o.a), o.settings.Mode, o.settings.Routes, o.settings.Groups)
 	case opConversation:
 		return fmt.Sprintf("SetConversation(%v, %v, %v, %s)", id(o.a), id(o.b), o.state, rel(o.at))
 	}
@@ -70,6 +70,9 @@ func format[ID comparable](o op, id func(int) ID) string {
 
 func setSettings(a int, m inbox.Mode) op {
 	return op{kind: opSettings, a: a, settings: inbox.Settings{Mode: m}}
+}
+func setWholeSettings(a int, s inbox.Settings) op {
+	return op{kind: opSettings, a: a, settings: s}
 }
 func conversation(a, b int, s inbox.State, at time.Time) op {
 	return op{kind: opConversation, a: a, b: b, state: s, at: at}
@@ -126,6 +129,9 @@ func rules() *world {
 		check("settings are replaced; ModeDefault resets a chosen mode"))
 	add(setSettings(3, inbox.Mode(inbox.NumModes)), setSettings(0, inbox.Mode(200)),
 		check("an invalid mode is refused with inbox.ErrInvalidMode and changes nothing"))
+	add(setWholeSettings(0, inbox.Settings{Mode: inbox.Friends, Groups: inbox.Mode(inbox.NumModes)}),
+		setWholeSettings(0, inbox.Settings{Mode: inbox.Friends, Routes: inbox.Overrides{}.Set(inbox.AudienceFollower, inbox.RoutePrimary+1)}),
+		check("an invalid group mode or route is refused with inbox.ErrInvalidMode or inbox.ErrInvalidRoute and changes nothing"))
 	add(conversation(0, 1, inbox.Pending, t0.Add(-time.Hour)),
 		check("a thread answers in either order, and a pending one counts"))
 	add(conversation(1, 0, inbox.Accepted, t0.Add(-30*time.Minute)),
