@@ -44,6 +44,21 @@ func (e *Engine[ID]) CanMessageMany(ctx context.Context, sender ID, recipients [
 // on an error (a store failed, ctx ended) every decision of the batch is
 // the zero Decision, a deny, and the error says which read failed.
 func (e *Engine[ID]) CheckMany(ctx context.Context, q BatchRequest[ID], dst []Decision) ([]Decision, error) {
+	if e.obs == nil {
+		return e.checkMany(ctx, &q, dst)
+	}
+	start := time.Now()
+	from := len(dst)
+	dst, err := e.checkMany(ctx, &q, dst)
+	took := time.Since(start)
+	for i, d := range dst[from:] {
+		r := Request[ID]{Sender: q.Sender, Recipient: q.Recipients[i], At: q.At, Tags: q.Tags}
+		e.obs.Observe(Observation[ID]{Op: OpBatch, Request: r, Decision: d, Duration: took, Batch: len(q.Recipients), Err: err})
+	}
+	return dst, err
+}
+
+func (e *Engine[ID]) checkMany(ctx context.Context, q *BatchRequest[ID], dst []Decision) ([]Decision, error) {
 	n := len(q.Recipients)
 	start := len(dst)
 	dst = slices.Grow(dst, n)[:start+n]

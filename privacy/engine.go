@@ -26,6 +26,11 @@ type Options struct {
 	// Now is the engine's clock, used by CanMessage and by requests whose
 	// At is zero; nil means time.Now.
 	Now func() time.Time
+
+	// Observer, if not nil, is told of every decision: it must be an
+	// [Observer] for the engine's ID type (an ObserverFunc[int64], say),
+	// and New refuses anything else. Unset, observing costs nothing.
+	Observer any
 }
 
 // Engine decides who may message whom, over a host's graph and inbox
@@ -42,6 +47,8 @@ type Engine[ID comparable] struct {
 	policy Policy
 	now    func() time.Time
 	ages   ageCache
+	obs    Observer[ID]     // nil unless Options.Observer is set
+	sender inbox.Sender[ID] // nil unless one value is both readers and a Sender
 }
 
 // New returns an engine over the host's readers. If either reader
@@ -67,7 +74,11 @@ func New[ID comparable](g graph.Reader[ID], in inbox.Reader[ID], opts *Options) 
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	e := &Engine[ID]{graph: g, inbox: in, policy: *o.Policy, now: o.Now}
+	obs, err := observerOf[ID](o.Observer)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine[ID]{graph: g, inbox: in, policy: *o.Policy, now: o.Now, obs: obs}
 	if o.Policy.Availability.Rollout != nil {
 		e.policy.Availability.Rollout = make(map[inbox.Mode]*inbox.Cohort, len(o.Policy.Availability.Rollout))
 		for m, c := range o.Policy.Availability.Rollout {
@@ -85,6 +96,9 @@ func New[ID comparable](g graph.Reader[ID], in inbox.Reader[ID], opts *Options) 
 	}
 	if pr, ok := g.(graph.PairReader[ID]); ok {
 		e.pairs = pr
+	}
+	if s, ok := in.(inbox.Sender[ID]); ok && sameValue(g, in) {
+		e.sender = s
 	}
 	if o.Policy.usesFriendOfFriend() {
 		mr, ok := g.(graph.MutualReader[ID])
@@ -119,15 +133,24 @@ func (e *Engine[ID]) CanMessage(ctx context.Context, sender, recipient ID) (Deci
 // the zero Decision, a deny (fail closed). Check does not allocate on the
 // embedded stores.
 func (e *Engine[ID]) Check(ctx context.Context, q Request[ID]) (Decision, error) {
-	d, err := e.check(ctx, &q, nil)
-	return d, err
+	if e.obs != nil {
+		start := time.Now()
+		d, err := e.check(ctx, &q, nil)
+		e.obs.Observe(Observation[ID]{Op: OpCheck, Request: q, Decision: d, Duration: time.Since(start), Err: err})
+		return d, err
+	}
+	return e.check(ctx, &q, nil)
 }
 
 // Explain decides the request like Check and returns the trace of the steps
 // taken and the facts used.
 func (e *Engine[ID]) Explain(ctx context.Context, q Request[ID]) (*Explanation, error) {
 	tr := &trace{}
+	start := time.Now()
 	d, err := e.check(ctx, &q, tr)
+	if e.obs != nil {
+		e.obs.Observe(Observation[ID]{Op: OpExplain, Request: q, Decision: d, Duration: time.Since(start), Err: err})
+	}
 	x := &Explanation{Decision: d, Steps: tr.steps, Mode: tr.eff, ModeSet: tr.set, Audiences: tr.auds, PendingRequests: tr.pending}
 	x.Edges, x.Conversation = tr.edges, tr.conv
 	return x, err

@@ -113,13 +113,24 @@ func (e *Engine[ID]) CanAddToGroup(ctx context.Context, inviter, invitee ID, mem
 // friend already in the group. Like Check, it fails closed: an error comes
 // with the zero GroupDecision. It reads the graph once per member.
 func (e *Engine[ID]) CheckGroup(ctx context.Context, q GroupRequest[ID]) (GroupDecision, error) {
-	return e.checkGroup(ctx, &q, nil)
+	return e.observeGroup(ctx, &q, nil)
+}
+
+func (e *Engine[ID]) observeGroup(ctx context.Context, q *GroupRequest[ID], tr *trace) (GroupDecision, error) {
+	if e.obs == nil {
+		return e.checkGroup(ctx, q, tr)
+	}
+	start := time.Now()
+	d, err := e.checkGroup(ctx, q, tr)
+	r := Request[ID]{Sender: q.Inviter, Recipient: q.Invitee, At: q.At, Tags: q.Tags}
+	e.obs.Observe(Observation[ID]{Op: OpGroup, Request: r, Group: d, Duration: time.Since(start), Err: err})
+	return d, err
 }
 
 // ExplainGroup decides a group add like CheckGroup and returns the trace.
 func (e *Engine[ID]) ExplainGroup(ctx context.Context, q GroupRequest[ID]) (GroupDecision, []Step, error) {
 	tr := &trace{}
-	d, err := e.checkGroup(ctx, &q, tr)
+	d, err := e.observeGroup(ctx, &q, tr)
 	return d, tr.steps, err
 }
 
