@@ -14,36 +14,3 @@ type MutualReader[ID comparable] interface {
 	// both a and b; false, nil for unknown users.
 	HasFriendInCommon(ctx context.Context, a, b ID) (bool, error)
 }
-
-var _ MutualReader[string] = (*Memory[string])(nil)
-
-// mutualPage is how many friends HasFriendInCommon lists at a time.
-const mutualPage = 256
-
-// HasFriendInCommon reports whether a and b have a friend in common: it
-// pages through a's friends and checks each against b's follows both ways.
-func (m *Memory[ID]) HasFriendInCommon(ctx context.Context, a, b ID) (bool, error) {
-	if a == b {
-		return false, nil
-	}
-	var buf [mutualPage]ID
-	var after Cursor
-	for {
-		friends, next, err := m.Related(ctx, a, Friends, after, mutualPage, buf[:0])
-		if err != nil {
-			return false, err
-		}
-		for _, f := range friends {
-			if f == b {
-				continue
-			}
-			if p, _ := m.Pair(ctx, b, f); p.Edges.Has(FollowAB | FollowBA) {
-				return true, nil
-			}
-		}
-		if next == "" {
-			return false, nil
-		}
-		after = next
-	}
-}

@@ -14,6 +14,7 @@ var (
 	ErrInvalidUser = errors.New("graph: invalid user")
 	ErrInvalidEdge = errors.New("graph: invalid edge kind")
 	ErrRawNumber   = errors.New("graph: contact key looks like a raw phone number, not a hash")
+	ErrInvalidKey  = errors.New("graph: invalid contact key")
 )
 
 // Reader is what the engine requires of a host's social graph: two reads,

@@ -24,5 +24,3 @@ type ConversationLister[ID comparable] interface {
 	// stable. An unknown id has none.
 	Threads(ctx context.Context, id ID, after graph.Cursor, limit int, dst []Thread[ID]) ([]Thread[ID], graph.Cursor, error)
 }
-
-var _ ConversationLister[string] = (*Memory[string])(nil)

@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/dmprivacy/dmprivacy/graph"
@@ -57,23 +58,26 @@ type Facts[ID comparable] struct {
 
 // FactReader is an optional capability: every fact of one decision in one
 // call, so a host whose graph and inbox live in one database answers with
-// one round trip. The engine looks for it on the inbox reader, then on the
-// graph reader. Facts must equal what the required reads of [graph.Reader]
-// and [Reader] answer for the same state. Without it, [ReadFacts] reads the
-// graph pair (one call with [graph.PairReader], else eleven), the settings,
-// the conversation and, when asked, the pending count.
+// one round trip. Facts cover the graph too, so the engine uses it only
+// when one value is both its graph reader and its inbox reader (the
+// embedded store, or a database adapter passed as both). Facts must equal
+// what the required reads of [graph.Reader] and [Reader] answer for the
+// same state. Without it, [ReadFacts] reads the graph pair (one call with
+// [graph.PairReader], else eleven), the settings, the conversation and,
+// when asked, the pending count.
+//
+// A wrapper that embeds a FactReader inherits its Facts, which read past
+// the wrapper's own methods: such a wrapper overrides Facts too, or holds
+// the store in a named field.
 type FactReader[ID comparable] interface {
 	Facts(ctx context.Context, q Query[ID]) (Facts[ID], error)
 }
 
-// ReadFacts returns the facts of q, calling a [FactReader] when r or g is
-// one, else the required reads. Errors are wrapped with the read that
-// failed.
+// ReadFacts returns the facts of q, calling a [FactReader] when g and r
+// are one value that is one, else the required reads. Errors are wrapped
+// with the read that failed.
 func ReadFacts[ID comparable](ctx context.Context, g graph.Reader[ID], r Reader[ID], q Query[ID]) (Facts[ID], error) {
-	if fr, ok := r.(FactReader[ID]); ok {
-		return fr.Facts(ctx, q)
-	}
-	if fr, ok := g.(FactReader[ID]); ok {
+	if fr, ok := r.(FactReader[ID]); ok && SameReader(g, r) {
 		return fr.Facts(ctx, q)
 	}
 	var f Facts[ID]
@@ -93,6 +97,20 @@ func ReadFacts[ID comparable](ctx context.Context, g graph.Reader[ID], r Reader[
 		}
 	}
 	return f, nil
+}
+
+// SameReader reports whether g and r are one value — the same dynamic type,
+// comparable, and equal — so that a capability of r that covers graph facts
+// too (a [FactReader]) may stand for both.
+func SameReader(g, r any) bool {
+	if g == nil || r == nil {
+		return false
+	}
+	tg := reflect.TypeOf(g)
+	if tg != reflect.TypeOf(r) || !tg.Comparable() {
+		return false
+	}
+	return g == r
 }
 
 // ReaderFuncs adapts functions to a [Reader], for tests and for hosts whose
@@ -139,8 +157,9 @@ type BatchQuery[ID comparable] struct {
 // BatchFactReader is an optional capability: the facts of a whole batch in
 // one call (one round trip for a database), for the engine's batch check.
 // FactsBatch fills dst[i] with what [FactReader.Facts] would return for
-// Recipients[i]; len(dst) equals len(q.Recipients). The engine looks for it
-// like FactReader; without it, a batch is read one recipient at a time.
+// Recipients[i]; len(dst) equals len(q.Recipients). The engine uses it,
+// like FactReader, when one value is both readers; without it, a batch is
+// read one recipient at a time.
 type BatchFactReader[ID comparable] interface {
 	FactsBatch(ctx context.Context, q BatchQuery[ID], dst []Facts[ID]) error
 }

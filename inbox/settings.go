@@ -43,7 +43,7 @@ func (s Settings) Defined() error {
 		return fmt.Errorf("%w: group mode %d", ErrInvalidMode, uint8(s.Groups))
 	}
 	for a := range Audience(NumAudiences) {
-		if r, ok := s.Routes.Get(a); ok && r > RoutePrimary {
+		if r, ok := s.Routes.Get(a); ok && (r == Unset || !r.Valid()) {
 			return fmt.Errorf("%w: %d for audience %v", ErrInvalidRoute, uint8(r), a)
 		}
 	}
@@ -169,6 +169,17 @@ func DecodeSettings(data []byte, names Names) (Settings, error) {
 	return out, nil
 }
 
+// Errors of inbox writes, for [errors.Is]: what the embedded store returns
+// and a host's write path is expected to return too (the inbox/inboxtest
+// kit checks them).
+var (
+	ErrInvalidMode  = errors.New("inbox: invalid mode")  // settings that are not defined values (Settings.Defined)
+	ErrInvalidRoute = errors.New("inbox: invalid route") // likewise, a per-audience route
+	ErrNoRequest    = errors.New("inbox: no pending or held request from that sender")
+	ErrSelf         = errors.New("inbox: a conversation with oneself")
+	ErrInvalidState = errors.New("inbox: invalid conversation state")
+)
+
 // ErrModeUnavailable is the error (wrapped in a [*ModeError]) for a mode the
 // user may not choose. Check with [errors.Is].
 var ErrModeUnavailable = errors.New("inbox: mode not available")
@@ -228,9 +239,11 @@ type Availability struct {
 	// band may choose it).
 	Rollout map[Mode]*Cohort
 
-	// PerAudience offers per-audience routes (Settings.Routes), each at
-	// most as permissive as RouteLimits for the user's band. Without it,
-	// any route is refused.
+	// PerAudience offers per-audience routes (Settings.Routes) for the
+	// audiences RouteLimits routes, each at most as permissive as the
+	// limit for the user's band: a limit of Deny lets the band refuse the
+	// audience only, and an Unset limit means the policy has no setting
+	// for it. Without PerAudience, any route is refused.
 	PerAudience bool
 	RouteLimits [graph.NumAgeBands]Table
 
@@ -250,12 +263,65 @@ func (a *Availability) Default(band graph.AgeBand) Mode {
 }
 
 // Effective returns the mode that applies to s for a user of the given band:
-// the chosen one, or the band's default.
+// the chosen one, or the band's default. A chosen mode the band may not
+// choose counts as the band's default too (the fail-safe): a mode is
+// validated when it is chosen, and ageing only widens the choice, but a
+// birth date corrected downward, or a verified band younger than the
+// choice allowed, must never leave a minor in an adult-only mode.
 func (a *Availability) Effective(s Settings, band graph.AgeBand) Mode {
-	if s.Mode != ModeDefault {
+	if int(band) >= len(a.Choosable) {
+		band = graph.AgeUnknown
+	}
+	if s.Mode != ModeDefault && a.Choosable[band].Has(s.Mode) {
 		return s.Mode
 	}
 	return a.Default(band)
+}
+
+// FailSafe reports whether the fail-safe of [Availability.Effective]
+// replaces s's chosen mode for a user of the given band.
+func (a *Availability) FailSafe(s Settings, band graph.AgeBand) bool {
+	if int(band) >= len(a.Choosable) {
+		band = graph.AgeUnknown
+	}
+	return s.Mode != ModeDefault && !a.Choosable[band].Has(s.Mode)
+}
+
+// EffectiveRoutes returns the per-audience routes of s that apply to a user
+// of the given band: none without PerAudience, and without any route the
+// band's RouteLimits do not allow (the fail-safe of
+// [Availability.Effective], for routes).
+func (a *Availability) EffectiveRoutes(s Settings, band graph.AgeBand) Overrides {
+	if !a.PerAudience || s.Routes.IsZero() {
+		return Overrides{}
+	}
+	if int(band) >= len(a.RouteLimits) {
+		band = graph.AgeUnknown
+	}
+	o := s.Routes
+	for _, aud := range o.Audiences().List() {
+		if r, _ := o.Get(aud); !RouteAllowed(a.RouteLimits[band][aud], r) {
+			o = o.Set(aud, Unset)
+		}
+	}
+	return o
+}
+
+// RouteAllowed reports whether a route limit (an entry of
+// Availability.RouteLimits) lets a user set route r: Unset allows nothing
+// (the policy has no such setting), Deny allows refusing only, and
+// Requests or Primary allow every route up to them.
+func RouteAllowed(limit, r Route) bool {
+	return limit != Unset && r != Unset && r.Valid() && limit.AtLeast(r)
+}
+
+func anyBandRoutes(limits *[graph.NumAgeBands]Table, a Audience) bool {
+	for _, t := range limits {
+		if t[a] != Unset {
+			return true
+		}
+	}
+	return false
 }
 
 // Validate returns nil if a user of the given band, whose ID in text form is
@@ -285,9 +351,12 @@ func (a *Availability) Validate(s Settings, band graph.AgeBand, key string) erro
 		if !a.PerAudience {
 			return &RouteError{Audience: aud, Route: r, Band: band, Why: "this policy has no per-audience settings"}
 		}
-		if limit := a.RouteLimits[band][aud]; r > limit {
+		if limit := a.RouteLimits[band][aud]; !RouteAllowed(limit, r) {
 			why := fmt.Sprintf("users whose age is %s may route %s to %s at most", band, aud, limit)
-			if limit == Deny {
+			switch {
+			case !anyBandRoutes(&a.RouteLimits, aud):
+				why = fmt.Sprintf("this policy has no setting for %s", aud)
+			case limit == Unset || limit == Deny:
 				why = fmt.Sprintf("users whose age is %s may not receive messages from %s", band, aud)
 			}
 			return &RouteError{Audience: aud, Route: r, Band: band, Why: why}
@@ -305,13 +374,16 @@ func (a *Availability) Validate(s Settings, band graph.AgeBand, key string) erro
 	return nil
 }
 
-// EffectiveGroups returns who may add a user of the given band to groups.
+// EffectiveGroups returns who may add a user of the given band to groups:
+// their choice, or the band's default, which is also what applies when the
+// band may not choose their stored choice (the fail-safe of
+// [Availability.Effective]).
 func (a *Availability) EffectiveGroups(s Settings, band graph.AgeBand) Mode {
-	if s.Groups != ModeDefault {
-		return s.Groups
-	}
 	if int(band) >= len(a.GroupDefaults) {
 		band = graph.AgeUnknown
+	}
+	if s.Groups != ModeDefault && a.GroupChoosable[band].Has(s.Groups) {
+		return s.Groups
 	}
 	return a.GroupDefaults[band]
 }

@@ -1,7 +1,6 @@
 package inbox_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -287,7 +286,7 @@ func TestValidateRoutesAndGroups(t *testing.T) {
 	}
 	a.PerAudience = true
 	for b := range graph.NumAgeBands {
-		a.RouteLimits[b] = inbox.Table{}.With(inbox.AudienceFollower, inbox.RouteRequests)
+		a.RouteLimits[b] = inbox.Table{}.With(inbox.AudienceFollower, inbox.RouteRequests).With(inbox.AudienceAnyone, inbox.Deny)
 	}
 	a.RouteLimits[graph.Age18Plus] = a.RouteLimits[graph.Age18Plus].With(inbox.AudienceFollower, inbox.RoutePrimary)
 	if err := a.Validate(follower, graph.Age18Plus, "u"); err != nil {
@@ -304,6 +303,13 @@ func TestValidateRoutesAndGroups(t *testing.T) {
 	anyone := inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceAnyone, inbox.RouteRequests)}
 	if err := a.Validate(anyone, graph.Age13to15, "u"); err == nil || !strings.Contains(err.Error(), "may not receive messages from anyone") {
 		t.Errorf("teen opens to anyone: %v", err)
+	}
+	if err := a.Validate(inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceAnyone, inbox.Deny)}, graph.Age13to15, "u"); err != nil {
+		t.Errorf("teen refuses anyone: %v", err)
+	}
+	contact := inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceContact, inbox.Deny)}
+	if err := a.Validate(contact, graph.Age18Plus, "u"); err == nil || !strings.Contains(err.Error(), "no setting for contact") {
+		t.Errorf("a route the policy has no setting for: %v", err)
 	}
 	groups := inbox.Settings{Groups: inbox.Following}
 	if err := a.Validate(groups, graph.Age18Plus, "u"); err == nil || err.Error() != "inbox: group setting following is not available: this policy does not offer it" {
@@ -371,17 +377,6 @@ func TestSettingsDefined(t *testing.T) {
 	} {
 		if err := c.s.Defined(); !errors.Is(err, c.want) {
 			t.Errorf("%+v: %v, want %v", c.s, err, c.want)
-		}
-		// The in-memory store refuses it and keeps what it had.
-		m := inbox.NewMemory[string]()
-		if err := m.SetSettings("u", ok); err != nil {
-			t.Fatal(err)
-		}
-		if err := m.SetSettings("u", c.s); !errors.Is(err, c.want) {
-			t.Errorf("SetSettings(%+v) = %v, want %v", c.s, err, c.want)
-		}
-		if got, _ := m.Settings(context.Background(), "u"); got != ok {
-			t.Errorf("after a refused SetSettings: %+v, want %+v", got, ok)
 		}
 	}
 }

@@ -1,26 +1,36 @@
 package privacy
 
 import (
+	"math"
 	"sync/atomic"
 	"time"
 
 	"github.com/dmprivacy/dmprivacy/graph"
 )
 
-// maxTrackedAge is the oldest age the cutoff table tells apart; every age a
-// rule compares with (a policy's minimum and adult ages, the bands' 13, 16
-// and 18) is at most this, so a user older is simply "at least this".
-const maxTrackedAge = 40
+// Ages without calendars. A person's age is known as the range of days
+// they can have been born on: from earliest to latest (both the same day
+// for a birth date; a verified band gives a range; an unknown age, every
+// day). A rule "at least n years old" compares the day with cut[n], the
+// latest birth day at which someone is n on the decision's day, so a
+// decision computes no dates: the cut-offs of the day are computed once
+// and shared (see dayCuts).
 
-// ageTable answers "how old is a user born on this day" for one decision
-// day with integer comparisons: cut[n] is the day number of the latest
-// birth date at which a user is n or older. Computing an age from a
-// time.Time costs two calendar conversions per user; a decision needs two
-// users, so the engine keeps the table of the current day and shares it.
-type ageTable struct {
-	day int64
-	cut [maxTrackedAge + 1]int64
+// person is one account as the decision function reads it.
+type person struct {
+	status   graph.Status
+	verified bool
+	hideC    bool // "suggest me to my contacts" is off
+	hideF    bool // "suggest me to my Facebook friends" is off
+	known    bool // the age is known
+	latest   int32 // the latest day they can have been born: their youngest age
+	earliest int32 // the earliest: their oldest age
 }
+
+const (
+	dayInf  = math.MaxInt32
+	dayNInf = math.MinInt32
+)
 
 // dayNumber is t's UTC calendar day, counted from the Unix epoch.
 func dayNumber(t time.Time) int64 {
@@ -32,49 +42,118 @@ func dayNumber(t time.Time) int64 {
 	return d
 }
 
-func newAgeTable(at time.Time) *ageTable {
-	t := &ageTable{day: dayNumber(at)}
-	for n := range t.cut {
-		t.cut[n] = dayNumber(graph.BirthForAge(at, n))
+func clampDay(d int64) int32 { return int32(max(min(d, dayInf-1), dayNInf+1)) }
+
+// personOf reads u's facts.
+func personOf(u *graph.User) person {
+	p := person{status: u.Status, verified: u.Verified, hideC: u.HideFromContacts, hideF: u.HideFromFacebook,
+		latest: dayInf, earliest: dayNInf}
+	switch {
+	case !u.Birth.IsZero():
+		d := clampDay(dayNumber(u.Birth))
+		p.latest, p.earliest, p.known = d, d, true
+	case u.AgeKnown():
+		lo, hi := bandRange(u.Band)
+		p.latest = clampDay(dayNumber(graph.BirthForAge(u.BandAsOf, lo)))
+		if hi != math.MaxInt {
+			p.earliest = clampDay(dayNumber(graph.BirthForAge(u.BandAsOf, hi+1)) + 1)
+		}
+		p.known = true
 	}
-	return t
+	return p
 }
 
-// ageCache holds the table of the last day asked about.
-type ageCache struct{ p atomic.Pointer[ageTable] }
-
-func (c *ageCache) at(at time.Time) *ageTable {
-	if t := c.p.Load(); t != nil && t.day == dayNumber(at) {
-		return t
+// bandRange is the youngest and oldest whole age of a band.
+func bandRange(b graph.AgeBand) (int, int) {
+	switch b {
+	case graph.AgeUnder13:
+		return 0, 12
+	case graph.Age13to15:
+		return 13, 15
+	case graph.Age16to17:
+		return 16, 17
+	case graph.Age18Plus:
+		return 18, math.MaxInt
 	}
-	t := newAgeTable(at)
-	c.p.Store(t)
-	return t
+	return 0, math.MaxInt
 }
 
-// rangeOf returns the youngest and oldest u can be at the table's day, as
-// graph.User.AgeRange does, with ages above maxTrackedAge reported as
-// maxTrackedAge (or more). Users without a plain birth date, or born after
-// the day, take the exact path.
-func (t *ageTable) rangeOf(u *graph.User, at time.Time) (young, old int) {
-	if u.Birth.IsZero() {
-		return u.AgeRange(at)
+// The ages the rules compare with, as slots of dayCuts.cut.
+const (
+	cutMin      = iota // the policy's minimum age
+	cutAdult           // its age of majority
+	cutGroupMin        // the minimum age for group chats
+	cut13              // the bands' lines
+	cut16
+	cut18
+	numCuts
+)
+
+// dayCuts are the cut-offs of one decision day: cut[i] is the latest birth
+// day at which someone is ages[i] years old on that day.
+type dayCuts struct {
+	day int64
+	cut [numCuts]int32
+}
+
+func newDayCuts(day int64, ages *[numCuts]int) *dayCuts {
+	c := &dayCuts{day: day}
+	t := time.Unix(day*86400, 0).UTC()
+	for i, n := range ages {
+		c.cut[i] = clampDay(dayNumber(graph.BirthForAge(t, n)))
 	}
-	b := dayNumber(u.Birth)
-	if b > t.cut[0] {
-		return u.AgeRange(at) // born after the decision's day
+	return c
+}
+
+// atLeast reports whether p is at least the age of slot i: their youngest
+// age, the side that protects.
+func (c *dayCuts) atLeast(p *person, i int) bool { return p.latest <= c.cut[i] }
+
+// mayBe reports whether p may be the age of slot i or older: their oldest
+// age.
+func (c *dayCuts) mayBe(p *person, i int) bool { return p.earliest <= c.cut[i] }
+
+// band returns the age band of p's youngest age; AgeUnknown when no age is
+// known.
+func (c *dayCuts) band(p *person) graph.AgeBand {
+	switch {
+	case !p.known:
+		return graph.AgeUnknown
+	case p.latest <= c.cut[cut18]:
+		return graph.Age18Plus
+	case p.latest <= c.cut[cut16]:
+		return graph.Age16to17
+	case p.latest <= c.cut[cut13]:
+		return graph.Age13to15
 	}
-	if b <= t.cut[maxTrackedAge] {
-		return maxTrackedAge, maxTrackedAge
+	return graph.AgeUnder13
+}
+
+// ageRange returns p's youngest and oldest age at day, for traces.
+func ageRange(p *person, at time.Time) (int, int) {
+	u := graph.User{}
+	if !p.known {
+		return 0, math.MaxInt
 	}
-	// cut is decreasing: find the largest n with b <= cut[n]. Days over
-	// 365.25 is within one of it; the two loops settle the rest.
-	n := min(int((t.day-b)*4/1461), maxTrackedAge)
-	for n < maxTrackedAge && b <= t.cut[n+1] {
-		n++
+	u.Birth = time.Unix(int64(p.latest)*86400, 0).UTC()
+	young, _ := u.AgeRange(at)
+	old := math.MaxInt
+	if p.earliest != dayNInf {
+		u.Birth = time.Unix(int64(p.earliest)*86400, 0).UTC()
+		old, _ = u.AgeRange(at)
 	}
-	for n > 0 && b > t.cut[n] {
-		n--
+	return young, old
+}
+
+// cutCache holds the cut-offs of the last day asked about.
+type cutCache struct{ p atomic.Pointer[dayCuts] }
+
+func (cc *cutCache) at(t time.Time, ages *[numCuts]int) *dayCuts {
+	d := dayNumber(t)
+	if c := cc.p.Load(); c != nil && c.day == d {
+		return c
 	}
-	return n, n
+	c := newDayCuts(d, ages)
+	cc.p.Store(c)
+	return c
 }

@@ -9,35 +9,38 @@ import (
 	"github.com/dmprivacy/dmprivacy/graph"
 )
 
-// TestAgeTableMatchesCalendar: the cutoff table's ages are the calendar's,
-// for every birth date around the tracked ages, at decision times across
-// leap days and day boundaries.
-func TestAgeTableMatchesCalendar(t *testing.T) {
+// TestCutsMatchCalendar: the day's cut-offs answer every age question as
+// the calendar does (graph.User.AgeRange and BandAt), for birth dates and
+// verified bands, at any age a policy may name (the old age table stopped
+// at 40), at decision times across leap days and day boundaries.
+func TestCutsMatchCalendar(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
-		day := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, rapid.IntRange(0, 3*366).Draw(t, "day"))
+		day := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, rapid.IntRange(-3*366, 3*366).Draw(t, "day"))
 		at := day.Add(time.Duration(rapid.Int64Range(0, int64(24*time.Hour)-1).Draw(t, "time")))
-		birth := graph.BirthForAge(at, rapid.IntRange(-1, maxTrackedAge+2).Draw(t, "age")).
-			AddDate(0, 0, rapid.IntRange(-2, 2).Draw(t, "shift")).
-			Add(time.Duration(rapid.IntRange(0, 23).Draw(t, "hour")) * time.Hour)
-		u := graph.User{Status: graph.Active, Birth: birth}
-		young, old := newAgeTable(at).rangeOf(&u, at)
-		wy, wo := u.AgeRange(at)
-		if wy > maxTrackedAge {
-			wy, wo = maxTrackedAge, maxTrackedAge
+		var u graph.User
+		switch rapid.IntRange(0, 2).Draw(t, "kind") {
+		case 0:
+			u.Birth = graph.BirthForAge(at, rapid.IntRange(-1, maxAge+2).Draw(t, "age")).
+				AddDate(0, 0, rapid.IntRange(-2, 2).Draw(t, "shift")).
+				Add(time.Duration(rapid.IntRange(0, 23).Draw(t, "hour")) * time.Hour)
+		case 1:
+			u.Band = graph.AgeBand(rapid.IntRange(1, 4).Draw(t, "band"))
+			u.BandAsOf = at.AddDate(0, 0, -rapid.IntRange(-400, 3000).Draw(t, "verified days ago"))
 		}
-		if young != wy || old != wo {
-			t.Fatalf("born %v, at %v: table %d-%d, calendar %d-%d", birth, at, young, old, wy, wo)
+		n := rapid.IntRange(1, maxAge).Draw(t, "n")
+		ages := [numCuts]int{cutMin: n, cutAdult: 18, cutGroupMin: 13, cut13: 13, cut16: 16, cut18: 18}
+		cut := newDayCuts(dayNumber(at), &ages)
+		p := personOf(&u)
+		young, old := u.AgeRange(at)
+		if got, want := cut.atLeast(&p, cutMin), young >= n; got != want {
+			t.Fatalf("%+v at %v: youngest %d ≥ %d is %v, cut-offs say %v", u, at, young, n, want, got)
+		}
+		if got, want := cut.mayBe(&p, cutMin), old >= n; got != want {
+			t.Fatalf("%+v at %v: oldest %d ≥ %d is %v, cut-offs say %v", u, at, old, n, want, got)
+		}
+		if got, want := cut.band(&p), u.BandAt(at); got != want {
+			t.Fatalf("%+v at %v: band %v, cut-offs say %v", u, at, want, got)
 		}
 	})
-	for _, at := range []time.Time{time.Date(2028, 2, 29, 23, 0, 0, 0, time.UTC), time.Date(2027, 2, 28, 0, 0, 0, 0, time.UTC), time.Date(1969, 12, 31, 12, 0, 0, 0, time.UTC)} {
-		tab := newAgeTable(at)
-		for _, b := range []time.Time{time.Date(2011, 2, 28, 0, 0, 0, 0, time.UTC), time.Date(2012, 2, 29, 0, 0, 0, 0, time.UTC), time.Date(2010, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(1952, 12, 31, 0, 0, 0, 0, time.UTC)} {
-			u := graph.User{Birth: b}
-			y, _ := tab.rangeOf(&u, at)
-			wy, _ := u.AgeRange(at)
-			if y != min(wy, maxTrackedAge) {
-				t.Errorf("born %v at %v: %d, want %d", b, at, y, wy)
-			}
-		}
-	}
 }

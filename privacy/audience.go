@@ -262,6 +262,8 @@ type audience[ID comparable] struct {
 	lister    graph.Lister[ID]
 	threads   inbox.ConversationLister[ID] // nil if the inbox reader has none
 	neutral   time.Time                    // the birth date of a neutral sender
+	person    person                       // the recipient, as the decision reads them
+	cut       *dayCuts
 }
 
 func (e *Engine[ID]) newAudience(ctx context.Context, r ID, at time.Time) (*audience[ID], error) {
@@ -285,11 +287,10 @@ func (e *Engine[ID]) newAudience(ctx context.Context, r ID, at time.Time) (*audi
 		return nil, fmt.Errorf("privacy: reading settings: %w", err)
 	}
 	a.known = a.user.Status != graph.StatusUnknown
-	if a.user.AgeKnown() {
-		young, _ := a.user.AgeRange(at)
-		a.band = graph.BandOf(young)
-	}
-	a.mode = e.policy.Availability.Effective(a.settings, a.band)
+	a.person = personOf(&a.user)
+	a.cut = e.cuts.at(at, &e.c.ages)
+	a.band = a.cut.band(&a.person)
+	a.mode, _ = e.c.mode(a.settings.Mode, a.band)
 	// A neutral sender is as old as the minimum age, and no adult, so
 	// that neither the sender's age gate nor the adult-to-minor gate
 	// stops them.
@@ -444,19 +445,18 @@ func (a *audience[ID]) facts(ctx context.Context, ids []ID) ([]inbox.Facts[ID], 
 		return facts, nil
 	}
 	e := a.e
-	if br := e.batchReader(); br != nil {
-		if err := br.FactsBatch(ctx, inbox.BatchQuery[ID]{Sender: a.recipient, Recipients: ids, At: a.at}, facts); err != nil {
+	if e.batch != nil {
+		if err := e.batch.FactsBatch(ctx, inbox.BatchQuery[ID]{Sender: a.recipient, Recipients: ids, At: a.at}, facts); err != nil {
 			return nil, fmt.Errorf("privacy: reading facts: %w", err)
 		}
 		return facts, nil
 	}
 	for i, id := range ids {
 		var err error
-		q := inbox.Query[ID]{Sender: a.recipient, Recipient: id, At: a.at}
 		if e.facts != nil {
-			facts[i], err = e.facts.Facts(ctx, q)
+			facts[i], err = e.facts.Facts(ctx, inbox.Query[ID]{Sender: a.recipient, Recipient: id, At: a.at})
 		} else {
-			facts[i], err = inbox.ReadFacts(ctx, e.graph, e.inbox, q)
+			err = e.readFacts(ctx, a.recipient, id, &facts[i])
 		}
 		if err != nil {
 			return nil, fmt.Errorf("privacy: reading facts: %w", err)
@@ -470,21 +470,28 @@ func (a *audience[ID]) facts(ctx context.Context, ids []ID) ([]inbox.Facts[ID], 
 const ownEdges = graph.FollowAB | graph.FollowBA | graph.BlockBA | graph.RestrictBA | graph.ContactBA | graph.FacebookAB
 
 // decide is the decision for sender id under mode m, from the recipient's
-// facts f about them (recipient as A), the sender made neutral.
-func (a *audience[ID]) decide(f *inbox.Facts[ID], id ID, m inbox.Mode) Decision {
-	s := f.Pair.B
-	nf := inbox.Facts[ID]{
-		Pair: graph.Pair{
-			A: graph.User{Status: graph.Active, Birth: a.neutral, Verified: s.Verified,
-				HideFromContacts: s.HideFromContacts, HideFromFacebook: s.HideFromFacebook},
-			B:     a.user,
-			Edges: f.Pair.Edges.Swap() & ownEdges,
-		},
-		Settings:     a.settings,
-		Conversation: f.Conversation,
+// facts in about them (recipient as A), the sender made neutral: the one
+// decision function, without the request cap (it is the sender's own).
+func (a *audience[ID]) decide(in *inbox.Facts[ID], id ID, m inbox.Mode) Decision {
+	s := in.Pair.B
+	neutral := graph.User{Status: graph.Active, Birth: a.neutral, Verified: s.Verified,
+		HideFromContacts: s.HideFromContacts, HideFromFacebook: s.HideFromFacebook}
+	f := facts{
+		self:     id == a.recipient,
+		s:        personOf(&neutral),
+		r:        a.person,
+		edges:    in.Pair.Edges.Swap() & ownEdges,
+		settings: a.settings,
+		conv:     in.Conversation.State,
+		pending:  -1,
 	}
-	nf.Settings.Mode = m
-	q := Request[ID]{Sender: id, Recipient: a.recipient, At: a.at}
-	// Not the request cap: it is the sender's own.
-	return evaluate(&a.e.policy, &q, &nf, a.e.ages.at(a.at), nil).d
+	f.convBySender = f.conv != inbox.NoThread && in.Conversation.Starter == id
+	f.settings.Mode = m
+	var rf *RuleFacts
+	if a.e.c.custom {
+		rf = &RuleFacts{Sender: neutral, Recipient: a.user, Edges: f.edges, Conversation: f.conv,
+			StartedBySender: f.convBySender, At: a.at}
+	}
+	d, _ := decide(a.e.c, &f, rf, a.cut, nil)
+	return d
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/inbox"
 	"github.com/dmprivacy/dmprivacy/privacy"
+	"github.com/dmprivacy/dmprivacy/privacy/memory"
 )
 
 // TestPreviewEqualsCanMessage: in a world where no sender has blocks,
@@ -117,7 +118,8 @@ func TestPreviewIgnoresSendersOwnFacts(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	build := func(own bool) privacy.Preview {
-		g, ib := graph.NewMemory[string](), inbox.NewMemory[string]()
+		g := memory.New[string]()
+		ib := g
 		adult := graph.BirthForAge(genAt, 30)
 		g.SetUser("r", graph.User{Status: graph.Active, Birth: adult})
 		for i := range 5 {
@@ -158,7 +160,8 @@ func TestPreviewIgnoresSendersOwnFacts(t *testing.T) {
 func TestPreviewGainAndErrors(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	g, ib := graph.NewMemory[int64](), inbox.NewMemory[int64]()
+	g := memory.New[int64]()
+	ib := g
 	adult := graph.BirthForAge(genAt, 30)
 	for i := range int64(10) {
 		g.SetUser(i, graph.User{Status: graph.Active, Birth: adult})
@@ -202,7 +205,8 @@ func TestPreviewGainAndErrors(t *testing.T) {
 // What ana's settings screen can tell her: who could message her under
 // each mode, and who they are.
 func ExampleEngine_PreviewAudience() {
-	g, ib := graph.NewMemory[string](), inbox.NewMemory[string]()
+	g := memory.New[string]()
+	ib := g
 	adult := graph.User{Status: graph.Active, Birth: time.Date(1995, 6, 1, 0, 0, 0, 0, time.UTC)}
 	for _, id := range []string{"ana", "ben", "cy", "dee", "eve", "fay"} {
 		g.SetUser(id, adult)

@@ -76,64 +76,49 @@ func (e *Engine[ID]) checkMany(ctx context.Context, q *BatchRequest[ID], dst []D
 	if q.At.IsZero() {
 		q.At = e.now()
 	}
-	p := &e.policy
-
 	buf := factsBuffer[ID](n)
 	defer releaseFacts(buf)
 	facts := (*buf)[:n]
-	haveCount := false
-	if br := e.batchReader(); br != nil {
-		bq := inbox.BatchQuery[ID]{Sender: q.Sender, Recipients: q.Recipients, At: q.At}
-		if p.RequestCap > 0 {
-			bq.Window, haveCount = p.RequestWindow, true
-		}
-		if err := br.FactsBatch(ctx, bq, facts); err != nil {
+	window := time.Duration(0)
+	if e.c.capN > 0 {
+		window = e.policy.RequestWindow
+	}
+	if e.batch != nil {
+		bq := inbox.BatchQuery[ID]{Sender: q.Sender, Recipients: q.Recipients, At: q.At, Window: window}
+		if err := e.batch.FactsBatch(ctx, bq, facts); err != nil {
 			return fail(fmt.Errorf("privacy: reading facts: %w", err))
 		}
 	} else {
 		for i, r := range q.Recipients {
 			var err error
-			fq := inbox.Query[ID]{Sender: q.Sender, Recipient: r, At: q.At}
 			if e.facts != nil {
-				if p.RequestCap > 0 {
-					fq.Window, haveCount = p.RequestWindow, true
+				facts[i], err = e.facts.Facts(ctx, inbox.Query[ID]{Sender: q.Sender, Recipient: r, At: q.At, Window: window})
+				if err != nil {
+					err = fmt.Errorf("privacy: reading facts: %w", err)
 				}
-				facts[i], err = e.facts.Facts(ctx, fq)
 			} else {
-				facts[i], err = inbox.ReadFacts(ctx, e.graph, e.inbox, fq)
+				err = e.readFacts(ctx, q.Sender, r, &facts[i])
 			}
 			if err != nil {
-				return fail(fmt.Errorf("privacy: reading facts: %w", err))
-			}
-		}
-	}
-
-	// The sender's pending count is the same for every recipient: read
-	// once, the first time a decision needs it.
-	pending := -1
-	ages := e.ages.at(q.At)
-	for i := range out {
-		r := Request[ID]{Sender: q.Sender, Recipient: q.Recipients[i], At: q.At, Tags: q.Tags}
-		f := &facts[i]
-		if e.mutual != nil {
-			if err := e.friendOfFriend(ctx, r.Sender, r.Recipient, &f.Pair); err != nil {
 				return fail(err)
 			}
 		}
-		ev := evaluate(p, &r, f, ages, nil)
-		d := ev.d
-		if needsCap(p, &ev, f, q.Sender) {
-			c := f.PendingRequests
-			if !haveCount {
-				if pending < 0 {
-					var err error
-					if pending, err = e.inbox.PendingRequests(ctx, q.Sender, q.At.Add(-p.RequestWindow), q.At); err != nil {
-						return fail(fmt.Errorf("privacy: counting pending requests: %w", err))
-					}
-				}
-				c = pending
-			}
-			d = applyCap(p, d, c, nil)
+	}
+	// The sender's pending count is the same for every recipient: read
+	// with the facts, or once, the first time a decision needs it.
+	cnt := counter{n: -1}
+	if window > 0 && (e.batch != nil || e.facts != nil) {
+		cnt.n = facts[0].PendingRequests
+	}
+	for i := range out {
+		r := Request[ID]{Sender: q.Sender, Recipient: q.Recipients[i], At: q.At, Tags: q.Tags}
+		in := &facts[i]
+		if err := e.friendOfFriend(ctx, r.Sender, r.Recipient, &in.Pair); err != nil {
+			return fail(err)
+		}
+		d, err := e.decideFacts(ctx, &r, in, &cnt, nil)
+		if err != nil {
+			return fail(err)
 		}
 		out[i] = d
 	}
@@ -141,16 +126,6 @@ func (e *Engine[ID]) checkMany(ctx context.Context, q *BatchRequest[ID], dst []D
 		return fail(fmt.Errorf("privacy: %w", err))
 	}
 	return dst, nil
-}
-
-// batchReader returns the batch capability of the engine's readers, or nil.
-func (e *Engine[ID]) batchReader() inbox.BatchFactReader[ID] {
-	for _, r := range [...]any{e.facts, e.inbox, e.graph} {
-		if br, ok := r.(inbox.BatchFactReader[ID]); ok {
-			return br
-		}
-	}
-	return nil
 }
 
 // factPools holds one sync.Pool of fact buffers per ID type, keyed by a nil

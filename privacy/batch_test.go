@@ -14,6 +14,7 @@ import (
 	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/inbox"
 	"github.com/dmprivacy/dmprivacy/privacy"
+	"github.com/dmprivacy/dmprivacy/privacy/memory"
 )
 
 // raceEnabled is set by batch_race_test.go in -race builds.
@@ -27,8 +28,8 @@ var genAt = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 // and conversation between them.
 type genWorld struct {
 	ids []string
-	g   *graph.Memory[string]
-	ib  *inbox.Memory[string]
+	g   *memory.Store[string]
+	ib  *memory.Store[string]
 }
 
 // genOptions limits what a generated world has.
@@ -41,7 +42,8 @@ type genOptions struct {
 }
 
 func drawWorld(t *rapid.T, o genOptions) *genWorld {
-	w := &genWorld{g: graph.NewMemory[string](), ib: inbox.NewMemory[string]()}
+	s := memory.New[string]()
+	w := &genWorld{g: s, ib: s}
 	for i := range o.users {
 		w.ids = append(w.ids, fmt.Sprint("u", i))
 	}
@@ -121,30 +123,37 @@ func capPolicy() *privacy.Policy {
 	return p
 }
 
-// Each way a host can wire its readers: the embedded stores (batch facts
-// through inbox.Memory.Join), a host with only the required reads, and a
-// host with the one-call FactReader but no batch.
+// Each way a host can wire its readers: the embedded store (its own
+// one-call and batch fact readers), a host with only the required reads,
+// and a host with the one-call FactReader but no batch, one value passed
+// as both readers.
 type factsOnly struct{ fr inbox.FactReader[string] }
 
 func (f factsOnly) Facts(ctx context.Context, q inbox.Query[string]) (inbox.Facts[string], error) {
 	return f.fr.Facts(ctx, q)
 }
 
-type factsInbox struct {
+type factsHost struct {
+	g graph.Reader[string]
 	inbox.Reader[string]
 	factsOnly
+}
+
+func (h *factsHost) User(ctx context.Context, id string) (graph.User, error) { return h.g.User(ctx, id) }
+func (h *factsHost) HasEdge(ctx context.Context, k graph.Edge, a, b string) (bool, error) {
+	return h.g.HasEdge(ctx, k, a, b)
 }
 
 func engines(t *rapid.T, w *genWorld, p *privacy.Policy) map[string]*privacy.Engine[string] {
 	opts := &privacy.Options{Policy: p, Now: func() time.Time { return genAt }}
 	plainG := graph.ReaderFuncs[string]{UserFunc: w.g.User, HasEdgeFunc: w.g.HasEdge}
 	plainI := inbox.ReaderFuncs[string]{SettingsFunc: w.ib.Settings, ConversationFunc: w.ib.Conversation, PendingRequestsFunc: w.ib.PendingRequests}
-	withFacts := factsInbox{plainI, factsOnly{w.ib.Join(w.g)}}
+	withFacts := &factsHost{plainG, plainI, factsOnly{w.ib}}
 	out := map[string]*privacy.Engine[string]{}
 	for name, rs := range map[string]struct {
 		g  graph.Reader[string]
 		in inbox.Reader[string]
-	}{"embedded": {w.g, w.ib}, "required reads": {plainG, plainI}, "facts, no batch": {plainG, withFacts}} {
+	}{"embedded": {w.g, w.ib}, "required reads": {plainG, plainI}, "facts, no batch": {withFacts, withFacts}} {
 		e, err := privacy.New(rs.g, rs.in, opts)
 		if errors.Is(err, privacy.ErrInvalidPolicy) && name != "embedded" {
 			continue // a preset that needs a graph.MutualReader the wiring lacks
@@ -206,7 +215,8 @@ func checkMany(t *rapid.T, w *genWorld, p *privacy.Policy, sender string, recipi
 
 func TestCanMessageManyUsesTheClock(t *testing.T) {
 	t.Parallel()
-	g, ib := graph.NewMemory[string](), inbox.NewMemory[string]()
+	g := memory.New[string]()
+	ib := g
 	birthday := genAt.AddDate(0, 0, 1) // r turns 16 tomorrow
 	g.SetUser("s", graph.User{Status: graph.Active, Birth: graph.BirthForAge(genAt, 30)})
 	g.SetUser("r", graph.User{Status: graph.Active, Birth: graph.BirthForAge(birthday, 16)})
@@ -232,12 +242,12 @@ func TestCanMessageManyUsesTheClock(t *testing.T) {
 func TestCheckManyFailsClosed(t *testing.T) {
 	t.Parallel()
 	boom := errors.New("boom")
-	g := graph.NewMemory[string]()
+	g := memory.New[string]()
 	g.SetUser("s", graph.User{Status: graph.Active, Birth: graph.BirthForAge(genAt, 30)})
 	g.SetUser("r", graph.User{Status: graph.Active, Birth: graph.BirthForAge(genAt, 30)})
 	g.Follow("s", "r")
 	g.Follow("r", "s")
-	ib := inbox.NewMemory[string]()
+	ib := memory.New[string]()
 	failing := inbox.ReaderFuncs[string]{
 		SettingsFunc: func(context.Context, string) (inbox.Settings, error) { return inbox.Settings{}, boom },
 	}
@@ -270,7 +280,8 @@ func TestCheckManyAllocates(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts do not hold under the race detector")
 	}
-	g, ib := graph.NewMemory[int64](), inbox.NewMemory[int64]()
+	g := memory.New[int64]()
+	ib := g
 	var recipients []int64
 	for i := range int64(300) {
 		g.SetUser(i, graph.User{Status: graph.Active, Birth: graph.BirthForAge(genAt, 20+int(i%40))})
@@ -300,7 +311,8 @@ func TestCheckManyAllocates(t *testing.T) {
 
 // A share sheet: may ana send a post to each of these people?
 func ExampleEngine_CanMessageMany() {
-	g, ib := graph.NewMemory[string](), inbox.NewMemory[string]()
+	g := memory.New[string]()
+	ib := g
 	adult := graph.User{Status: graph.Active, Birth: time.Date(1995, 6, 1, 0, 0, 0, 0, time.UTC)}
 	for _, id := range []string{"ana", "ben", "cy", "dee"} {
 		g.SetUser(id, adult)
@@ -325,7 +337,8 @@ func ExampleEngine_CanMessageMany() {
 // friends of friends, a batch asks for friends in common as a check does.
 func TestCheckManyFriendsOfFriends(t *testing.T) {
 	t.Parallel()
-	g, ib := graph.NewMemory[string](), inbox.NewMemory[string]()
+	g := memory.New[string]()
+	ib := g
 	for _, u := range []string{"s", "f", "r", "x"} {
 		g.SetUser(u, graph.User{Status: graph.Active, Birth: graph.BirthForAge(genAt, 30)})
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/dmprivacy/dmprivacy/inbox"
 	"github.com/dmprivacy/dmprivacy/internal/synth"
 	"github.com/dmprivacy/dmprivacy/privacy"
+	"github.com/dmprivacy/dmprivacy/privacy/memory"
 )
 
 // The benchmarks at scale: synthetic worlds of 10k, 100k and 1M users with
@@ -85,11 +86,11 @@ func benchWorldOf(b *testing.B, n int) *benchWorld {
 	if err != nil {
 		b.Fatal(err)
 	}
-	e, err := privacy.New(w.Graph, w.Inbox, &privacy.Options{Now: func() time.Time { return benchAt }})
+	e, err := privacy.New(w.Store, w.Store, &privacy.Options{Now: func() time.Time { return benchAt }})
 	if err != nil {
 		b.Fatal(err)
 	}
-	st := w.Graph.Stats()
+	st := w.Store.Stats()
 	b.Logf("built a world of %d users, %d follow edges, %d blocks in %.1fs", st.Users, st.Follows, st.Blocks, time.Since(start).Seconds())
 	bw := &benchWorld{w: w, e: e, pairs: map[string][][2]int64{}}
 	benchWorlds[n] = bw
@@ -276,7 +277,7 @@ func shareSheets(b *testing.B, bw *benchWorld, k, n int) []shareSheet {
 	var out []shareSheet
 	for len(out) < k {
 		s := synth.ID(r.IntN(bw.w.Users))
-		followers, _, err := bw.w.Graph.Related(ctx, s, graph.Followers, "", n/2, nil)
+		followers, _, err := bw.w.Store.Related(ctx, s, graph.Followers, "", n/2, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -303,7 +304,7 @@ func BenchmarkRecommend(b *testing.B) {
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
-			if _, err := bw.w.Graph.RecommendAt(ctx, users[i%len(users)], 20, benchAt); err != nil {
+			if _, err := bw.w.Store.RecommendAt(ctx, users[i%len(users)], 20, benchAt); err != nil {
 				b.Fatal(err)
 			}
 			i++
@@ -320,7 +321,7 @@ var (
 // once per process.
 func recommendUsers(b *testing.B, bw *benchWorld, k int) []int64 {
 	recOnce.Do(func() {
-		g := bw.w.Graph
+		g := bw.w.Store
 		r := rand.New(rand.NewPCG(3, 3))
 		adults := bw.w.Adults
 		for len(recUsers) < k {
@@ -375,7 +376,7 @@ func BenchmarkEngine(b *testing.B) {
 		B:     graph.User{Status: graph.Active, Birth: adult},
 		Edges: graph.FollowAB | graph.FollowBA,
 	}}}
-	e, err := privacy.New[int64](graph.NewMemory[int64](), c, &privacy.Options{Now: func() time.Time { return benchAt }})
+	e, err := privacy.New[int64](memory.New[int64](), c, &privacy.Options{Now: func() time.Time { return benchAt }})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -413,7 +414,7 @@ func buildReference(b *testing.B, w *synth.World) *reference {
 		var cur graph.Cursor
 		for {
 			var err error
-			page, cur, err = w.Graph.Related(ctx, synth.ID(i), rel, cur, 4096, page[:0])
+			page, cur, err = w.Store.Related(ctx, synth.ID(i), rel, cur, 4096, page[:0])
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -524,29 +525,29 @@ func BenchmarkMemoryLatency(b *testing.B) {
 
 // BenchmarkFreshParts splits a fresh-pair decision of the 1M world into
 // its reads, on BenchmarkCanMessage's deny_mode stream (random pairs): the
-// graph's pair alone (graph.Memory.Pair), the inbox's alone (the
-// recipient's settings and the pair's conversation), and both through the
-// join the engine uses (inbox.Memory.Join), without the policy. With
-// BenchmarkEngine (the policy without reads) and BenchmarkMemoryLatency
-// they say where a decision's time goes.
+// graph's pair alone (Store.Pair), the inbox's alone (the recipient's
+// settings and the pair's conversation), and both in the one call the
+// engine uses (Store.Facts), without the policy. With BenchmarkEngine (the
+// policy without reads) and BenchmarkMemoryLatency they say where a
+// decision's time goes.
 func BenchmarkFreshParts(b *testing.B) {
 	bw := benchWorldOf(b, 1_000_000)
 	pairs := bw.stream(b, 2)
 	w := bw.w
-	fr := w.Inbox.Join(w.Graph)
+	fr := w.Store
 	parts := []struct {
 		name string
 		read func(ctx context.Context, s, r int64) error
 	}{
 		{"graph", func(ctx context.Context, s, r int64) error {
-			_, err := w.Graph.Pair(ctx, s, r)
+			_, err := w.Store.Pair(ctx, s, r)
 			return err
 		}},
 		{"inbox", func(ctx context.Context, s, r int64) error {
-			if _, err := w.Inbox.Settings(ctx, r); err != nil {
+			if _, err := w.Store.Settings(ctx, r); err != nil {
 				return err
 			}
-			_, err := w.Inbox.Conversation(ctx, s, r)
+			_, err := w.Store.Conversation(ctx, s, r)
 			return err
 		}},
 		{"joined", func(ctx context.Context, s, r int64) error {

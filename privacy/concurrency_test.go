@@ -12,6 +12,7 @@ import (
 	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/inbox"
 	"github.com/dmprivacy/dmprivacy/privacy"
+	"github.com/dmprivacy/dmprivacy/privacy/memory"
 )
 
 // blockStore is a graph with the two writes the race test makes.
@@ -38,9 +39,9 @@ type raceResult struct {
 // epoch orders the two: odd while a block is in effect (set after Block
 // returns), even from just before Unblock is called. A check that reads the
 // same odd epoch before and after it ran overlapped only the blocked time.
-func raceBlock(t *testing.T, g blockStore, setup func(st *inbox.Memory[string]) error, rounds, checkers int) raceResult {
+func raceBlock(t *testing.T, g blockStore, setup func(st *memory.Store[string]) error, rounds, checkers int) raceResult {
 	t.Helper()
-	in := inbox.NewMemory[string]()
+	in := memory.New[string]()
 	if err := setup(in); err != nil {
 		t.Fatal(err)
 	}
@@ -135,9 +136,9 @@ func friendsGraph[G interface {
 
 // raceSetups are the inbox states the race runs over: friends with no
 // thread, and an accepted thread under Everyone (a different allow path).
-var raceSetups = map[string]func(*inbox.Memory[string]) error{
-	"friends": func(*inbox.Memory[string]) error { return nil },
-	"conversation": func(in *inbox.Memory[string]) error {
+var raceSetups = map[string]func(*memory.Store[string]) error{
+	"friends": func(*memory.Store[string]) error { return nil },
+	"conversation": func(in *memory.Store[string]) error {
 		return errors.Join(
 			in.SetSettings("rae", inbox.Settings{Mode: inbox.Everyone}),
 			in.SetSettings("sam", inbox.Settings{Mode: inbox.Everyone}),
@@ -154,9 +155,9 @@ func TestBlockRacesCanMessage(t *testing.T) {
 	for name, setup := range raceSetups {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			g := friendsGraph(t, graph.NewMemory[string]())
+			g := friendsGraph(t, memory.New[string]())
 			// The allow path is really open between the blocks.
-			e, _ := privacy.New(g, inbox.NewMemory[string](), nil)
+			e, _ := privacy.New(g, memory.New[string](), nil)
 			if d, err := e.CanMessage(context.Background(), "sam", "rae"); err != nil || !d.Allowed {
 				t.Fatalf("before any block: %v, %v; want allowed", d, err)
 			}
@@ -176,7 +177,7 @@ func TestBlockRacesCanMessage(t *testing.T) {
 // Block returns at once but takes effect only after a few more reads, like
 // a cache or a replica that publishes writes late.
 type lateBlocks struct {
-	*graph.Memory[string]
+	*memory.Store[string]
 	mu      sync.Mutex
 	pending func() error // the block not yet published
 	reads   int          // reads left before it is
@@ -197,7 +198,7 @@ func (l *lateBlocks) tick() {
 func (l *lateBlocks) Block(from, to string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.pending = func() error { return l.Memory.Block(from, to) }
+	l.pending = func() error { return l.Store.Block(from, to) }
 	l.reads = 5
 	return nil
 }
@@ -206,22 +207,22 @@ func (l *lateBlocks) Unblock(from, to string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.pending = nil
-	return l.Memory.Unblock(from, to)
+	return l.Store.Unblock(from, to)
 }
 
 func (l *lateBlocks) Pair(ctx context.Context, a, b string) (graph.Pair, error) {
 	l.tick()
-	return l.Memory.Pair(ctx, a, b)
+	return l.Store.Pair(ctx, a, b)
 }
 
 func (l *lateBlocks) User(ctx context.Context, id string) (graph.User, error) {
 	l.tick()
-	return l.Memory.User(ctx, id)
+	return l.Store.User(ctx, id)
 }
 
 func (l *lateBlocks) HasEdge(ctx context.Context, k graph.Edge, from, to string) (bool, error) {
 	l.tick()
-	return l.Memory.HasEdge(ctx, k, from, to)
+	return l.Store.HasEdge(ctx, k, from, to)
 }
 
 // TestBlockRaceCatchesLateBlocks shows that raceBlock can fail: over a
@@ -229,7 +230,7 @@ func (l *lateBlocks) HasEdge(ctx context.Context, k graph.Edge, from, to string)
 // returned.
 func TestBlockRaceCatchesLateBlocks(t *testing.T) {
 	t.Parallel()
-	g := &lateBlocks{Memory: friendsGraph(t, graph.NewMemory[string]())}
+	g := &lateBlocks{Store: friendsGraph(t, memory.New[string]())}
 	res := raceBlock(t, g, raceSetups["friends"], 20, 2)
 	if res.violations == 0 {
 		t.Errorf("raceBlock saw no allow after Block returned over a store that publishes blocks late (%d checks under a block)", res.during)

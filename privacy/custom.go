@@ -15,10 +15,11 @@ type Tags uint64
 // Has reports whether every bit of t is set.
 func (tags Tags) Has(t Tags) bool { return tags&t == t }
 
-// Facts is what the host's own gates and audiences see of a decision: the
-// two accounts and the relations between them, never the other users of the
-// platform. Gates and audiences get a copy: passing it costs no allocation.
-type Facts struct {
+// RuleFacts is what the host's own gates and audiences see of a decision:
+// the two accounts and the relations between them, never the other users of
+// the platform. Gates and audiences get a copy: passing it costs no
+// allocation. (The facts a store reads for the engine are inbox.Facts.)
+type RuleFacts struct {
 	Sender, Recipient graph.User
 	Edges             graph.Edges // A is the sender, B the recipient
 	Conversation      inbox.State // the pair's thread, NoThread if none
@@ -37,7 +38,7 @@ type Gate struct {
 
 	// Deny reports whether the gate refuses the message. It must be fast,
 	// safe for concurrent use, and read nothing but f.
-	Deny func(f Facts) bool
+	Deny func(f RuleFacts) bool
 }
 
 // maxCustomAudiences bounds Policy.Audiences, so their matches fit in a
@@ -52,9 +53,13 @@ type CustomAudience struct {
 
 	// Match reports whether the sender is in the audience. It must be
 	// fast, safe for concurrent use, and read nothing but f.
-	Match func(f Facts) bool
+	Match func(f RuleFacts) bool
 
 	// Routes is the route of the audience under each mode (index by
-	// inbox.Mode); a mode without an entry denies it.
+	// inbox.Mode), for messages and for the group-invite setting of the
+	// same number. Under a mode whose entry is Unset the audience is not
+	// routed, and a matching sender is decided by their other audiences
+	// (or the table's anyone row); a Deny entry refuses a matching sender
+	// unless another of their audiences routes them better.
 	Routes [inbox.NumModes]inbox.Route
 }

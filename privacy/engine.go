@@ -13,8 +13,11 @@ import (
 // Errors of the engine, for [errors.Is]. A store's own error is wrapped, so
 // errors.Is finds it too.
 var (
-	ErrNilReader   = errors.New("privacy: nil reader")
-	ErrUnknownUser = errors.New("privacy: unknown user")
+	ErrNilReader = errors.New("privacy: nil reader")
+
+	// ErrUnknownUser is graph.ErrUnknownUser: errors.Is finds it under
+	// either name.
+	ErrUnknownUser = graph.ErrUnknownUser
 )
 
 // Options configure an [Engine]. The zero Options, like a nil *Options,
@@ -36,27 +39,40 @@ type Options struct {
 // Engine decides who may message whom, over a host's graph and inbox
 // readers and a policy. It holds no state of its own beyond its
 // configuration, so it is safe for concurrent use, and every decision reads
-// the stores afresh: on the embedded stores, once a write returns, every
+// the stores afresh: on the embedded store, once a write returns, every
 // later decision sees it.
 type Engine[ID comparable] struct {
 	graph  graph.Reader[ID]
 	inbox  inbox.Reader[ID]
-	facts  inbox.FactReader[ID]   // nil unless a reader has the capability
-	pairs  graph.PairReader[ID]   // nil unless the graph reader has it
-	mutual graph.MutualReader[ID] // set only when the policy routes friends of friends
+	facts  inbox.FactReader[ID]      // nil unless one value is both readers and has the capability
+	batch  inbox.BatchFactReader[ID] // likewise
+	sender inbox.Sender[ID]          // likewise
+	pairs  graph.PairReader[ID]      // nil unless the graph reader has it
+	mutual graph.MutualReader[ID]    // set only when the policy routes friends of friends
 	policy Policy
+	c      *compiled
 	now    func() time.Time
-	ages   ageCache
-	obs    Observer[ID]     // nil unless Options.Observer is set
-	sender inbox.Sender[ID] // nil unless one value is both readers and a Sender
+	cuts   cutCache
+	obs    Observer[ID] // nil unless Options.Observer is set
 }
 
-// New returns an engine over the host's readers. If either reader
-// implements [inbox.FactReader], the engine reads every fact of a decision
-// in one call; if the inbox reader is the embedded store, it joins it with
-// the graph reader ([inbox.Memory.Join]); otherwise it reads the graph pair
-// ([graph.PairReader] if present) and the inbox facts separately. New fails if a reader is nil or
-// the policy is invalid (see [Policy.Validate]).
+// New returns an engine over the host's readers. Optional capabilities are
+// discovered once, by type assertion on public interfaces:
+//
+//   - one value passed as both the graph and the inbox reader that
+//     implements [inbox.FactReader] answers every fact of a decision in one
+//     call ([inbox.BatchFactReader]: of a batch; [inbox.Sender]: decides and
+//     records a send in one step). Two different values are read through
+//     their required methods, each answering for its own facts;
+//   - a graph reader that implements [graph.PairReader] answers the graph
+//     facts of a pair in one call, and [graph.MutualReader] the friends of
+//     friends a policy may route (New fails without it if the policy does).
+//
+// A wrapper around a store is read through the wrapper's own methods: one
+// that embeds the store inherits its capabilities too, so it must override
+// them as well, or hold the store in a named field. New fails if a reader
+// is nil, the policy is invalid (see [Policy.Validate]) or the observer is
+// not an [Observer] of ID.
 func New[ID comparable](g graph.Reader[ID], in inbox.Reader[ID], opts *Options) (*Engine[ID], error) {
 	if g == nil || in == nil {
 		return nil, ErrNilReader
@@ -78,47 +94,27 @@ func New[ID comparable](g graph.Reader[ID], in inbox.Reader[ID], opts *Options) 
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine[ID]{graph: g, inbox: in, policy: *o.Policy, now: o.Now, obs: obs}
-	if o.Policy.Availability.Rollout != nil {
-		e.policy.Availability.Rollout = make(map[inbox.Mode]*inbox.Cohort, len(o.Policy.Availability.Rollout))
-		for m, c := range o.Policy.Availability.Rollout {
-			cc := *c
-			e.policy.Availability.Rollout[m] = &cc
-		}
+	e := &Engine[ID]{graph: g, inbox: in, policy: o.Policy.clone(), now: o.Now, obs: obs}
+	e.c = compile(&e.policy)
+	if inbox.SameReader(g, in) {
+		e.facts, _ = in.(inbox.FactReader[ID])
+		e.batch, _ = in.(inbox.BatchFactReader[ID])
+		e.sender, _ = in.(inbox.Sender[ID])
 	}
-	// Capabilities are discovered once, not per decision.
-	if fr, ok := in.(inbox.FactReader[ID]); ok {
-		e.facts = fr
-	} else if fr, ok := g.(inbox.FactReader[ID]); ok {
-		e.facts = fr
-	} else if j, ok := in.(joiner[ID]); ok {
-		e.facts = j.Join(g) // the embedded inbox store (inbox.Memory.Join)
-	}
-	if pr, ok := g.(graph.PairReader[ID]); ok {
-		e.pairs = pr
-	}
-	if s, ok := in.(inbox.Sender[ID]); ok && sameValue(g, in) {
-		e.sender = s
-	}
-	if o.Policy.usesFriendOfFriend() {
+	e.pairs, _ = g.(graph.PairReader[ID])
+	if e.policy.usesFriendOfFriend() {
 		mr, ok := g.(graph.MutualReader[ID])
 		if !ok {
-			return nil, fmt.Errorf("%w %q: it routes friends of friends, and the graph reader is not a graph.MutualReader", ErrInvalidPolicy, o.Policy.Name)
+			return nil, fmt.Errorf("%w %q: it routes friends of friends, and the graph reader is not a graph.MutualReader (use the embedded store, or implement HasFriendInCommon)", ErrInvalidPolicy, e.policy.Name)
 		}
 		e.mutual = mr
 	}
 	return e, nil
 }
 
-// joiner is an inbox reader that can read a decision's facts together with
-// a graph reader's in one call, as inbox.Memory does.
-type joiner[ID comparable] interface {
-	Join(g graph.Reader[ID]) inbox.FactReader[ID]
-}
-
 // Policy returns a copy of the engine's policy.
 func (e *Engine[ID]) Policy() *Policy {
-	p := e.policy
+	p := e.policy.clone()
 	return &p
 }
 
@@ -131,7 +127,7 @@ func (e *Engine[ID]) CanMessage(ctx context.Context, sender, recipient ID) (Deci
 // Check decides the request. A deny is a value, not an error: the error is
 // non-nil only when a store failed or ctx ended, and then the decision is
 // the zero Decision, a deny (fail closed). Check does not allocate on the
-// embedded stores.
+// embedded store.
 func (e *Engine[ID]) Check(ctx context.Context, q Request[ID]) (Decision, error) {
 	if e.obs != nil {
 		start := time.Now()
@@ -143,7 +139,8 @@ func (e *Engine[ID]) Check(ctx context.Context, q Request[ID]) (Decision, error)
 }
 
 // Explain decides the request like Check and returns the trace of the steps
-// taken and the facts used.
+// taken and the facts used. The decision is Check's: the trace only
+// observes the one decision function.
 func (e *Engine[ID]) Explain(ctx context.Context, q Request[ID]) (*Explanation, error) {
 	tr := &trace{}
 	start := time.Now()
@@ -151,9 +148,7 @@ func (e *Engine[ID]) Explain(ctx context.Context, q Request[ID]) (*Explanation, 
 	if e.obs != nil {
 		e.obs.Observe(Observation[ID]{Op: OpExplain, Request: q, Decision: d, Duration: time.Since(start), Err: err})
 	}
-	x := &Explanation{Decision: d, Steps: tr.steps, Mode: tr.eff, ModeSet: tr.set, Audiences: tr.auds, PendingRequests: tr.pending}
-	x.Edges, x.Conversation = tr.edges, tr.conv
-	return x, err
+	return tr.explanation(d), err
 }
 
 func (e *Engine[ID]) check(ctx context.Context, q *Request[ID], tr *trace) (Decision, error) {
@@ -163,41 +158,29 @@ func (e *Engine[ID]) check(ctx context.Context, q *Request[ID], tr *trace) (Deci
 	if q.At.IsZero() {
 		q.At = e.now()
 	}
-	p := &e.policy
-	var f inbox.Facts[ID]
-	var err error
-	haveCount := false
+	var in inbox.Facts[ID]
+	pending := -1
 	if e.facts != nil {
 		fq := inbox.Query[ID]{Sender: q.Sender, Recipient: q.Recipient, At: q.At}
-		if p.RequestCap > 0 {
-			fq.Window = p.RequestWindow
-			haveCount = true
+		if e.c.capN > 0 {
+			fq.Window = e.policy.RequestWindow
 		}
-		f, err = e.facts.Facts(ctx, fq)
-		if err != nil {
+		var err error
+		if in, err = e.facts.Facts(ctx, fq); err != nil {
 			return Decision{}, fmt.Errorf("privacy: reading facts: %w", err)
 		}
-	} else if err = e.readFacts(ctx, q, &f); err != nil {
+		if fq.Window > 0 {
+			pending = in.PendingRequests
+		}
+	} else if err := e.readFacts(ctx, q.Sender, q.Recipient, &in); err != nil {
 		return Decision{}, err
 	}
-	if e.mutual != nil {
-		if err := e.friendOfFriend(ctx, q.Sender, q.Recipient, &f.Pair); err != nil {
-			return Decision{}, err
-		}
+	if err := e.friendOfFriend(ctx, q.Sender, q.Recipient, &in.Pair); err != nil {
+		return Decision{}, err
 	}
-	traceFacts(tr, &f)
-	ev := evaluate(p, q, &f, e.ages.at(q.At), tr)
-	d := ev.d
-	if needsCap(p, &ev, &f, q.Sender) {
-		n := f.PendingRequests
-		if !haveCount {
-			n, err = e.inbox.PendingRequests(ctx, q.Sender, q.At.Add(-p.RequestWindow), q.At)
-			if err != nil {
-				return Decision{}, fmt.Errorf("privacy: counting pending requests: %w", err)
-			}
-		}
-		tr.count(n)
-		d = applyCap(p, d, n, tr)
+	d, err := e.decideFacts(ctx, q, &in, &counter{n: pending}, tr)
+	if err != nil {
+		return Decision{}, err
 	}
 	// A context that ended while the facts were read may have cut a read
 	// short in a way the store did not report: fail closed.
@@ -207,18 +190,50 @@ func (e *Engine[ID]) check(ctx context.Context, q *Request[ID], tr *trace) (Deci
 	return d, nil
 }
 
-// readFacts reads the facts of q without a FactReader: the graph pair (one
-// call with a PairReader), the recipient's settings and the conversation.
-// The pending count is read later, only if the cap applies.
-func (e *Engine[ID]) readFacts(ctx context.Context, q *Request[ID], f *inbox.Facts[ID]) error {
+// decideFacts runs the decision over what a reader returned, counting the
+// sender's pending requests through cnt if step 12 needs the count.
+func (e *Engine[ID]) decideFacts(ctx context.Context, q *Request[ID], in *inbox.Facts[ID], cnt *counter, tr *trace) (Decision, error) {
+	var f facts
+	factsOf(in, q.Sender, q.Recipient, q.Tags, cnt.n, &f)
+	var rf *RuleFacts
+	if e.c.custom {
+		x := ruleFacts(in, &f, q)
+		rf = &x
+	}
+	cut := e.cuts.at(q.At, &e.c.ages)
+	tr.start(q.At, &f)
+	d, need := decide(e.c, &f, rf, cut, tr)
+	if need {
+		if cnt.n < 0 {
+			n, err := e.inbox.PendingRequests(ctx, q.Sender, q.At.Add(-e.policy.RequestWindow), q.At)
+			if err != nil {
+				return Decision{}, fmt.Errorf("privacy: counting pending requests: %w", err)
+			}
+			cnt.n = n
+		}
+		tr.count(cnt.n)
+		d = capped(e.c, d, cnt.n, tr)
+	}
+	return d, nil
+}
+
+// counter is a sender's pending count, -1 until it is read: a batch reads
+// it once for all its recipients.
+type counter struct{ n int }
+
+// readFacts reads the facts of a decision without the one-call capability:
+// the graph pair (one call with a PairReader), the recipient's settings and
+// the conversation. The pending count is read later, only if the cap
+// applies.
+func (e *Engine[ID]) readFacts(ctx context.Context, sender, recipient ID, f *inbox.Facts[ID]) error {
 	var err error
-	if f.Pair, err = e.pair(ctx, q.Sender, q.Recipient); err != nil {
+	if f.Pair, err = e.pair(ctx, sender, recipient); err != nil {
 		return fmt.Errorf("privacy: reading the graph: %w", err)
 	}
-	if f.Settings, err = e.inbox.Settings(ctx, q.Recipient); err != nil {
+	if f.Settings, err = e.inbox.Settings(ctx, recipient); err != nil {
 		return fmt.Errorf("privacy: reading settings: %w", err)
 	}
-	if f.Conversation, err = e.inbox.Conversation(ctx, q.Sender, q.Recipient); err != nil {
+	if f.Conversation, err = e.inbox.Conversation(ctx, sender, recipient); err != nil {
 		return fmt.Errorf("privacy: reading the conversation: %w", err)
 	}
 	return nil
@@ -264,9 +279,9 @@ func (e *Engine[ID]) ValidateSettingsAt(ctx context.Context, user ID, s inbox.Se
 		return fmt.Errorf("privacy: reading user: %w", err)
 	}
 	if u.Status == graph.StatusUnknown {
-		return fmt.Errorf("%w: %v", ErrUnknownUser, user)
+		return fmt.Errorf("privacy: validating settings: %w: %v", ErrUnknownUser, user)
 	}
-	band := u.BandAt(at)
+	band := e.bandAt(&u, at)
 	if s.Mode.Valid() && s.Mode != inbox.ModeDefault && e.policy.Modes[s.Mode].Name == "" {
 		return &inbox.ModeError{Mode: s.Mode, Band: band, Why: "policy " + e.policy.Name + " does not offer it"}
 	}
@@ -285,19 +300,25 @@ func (e *Engine[ID]) ValidateSettingsAt(ctx context.Context, user ID, s inbox.Se
 	return err
 }
 
-// EffectiveMode returns the mode that applies to user at time at: the one
-// they chose, or their age band's default, and whether they chose it.
+// bandAt returns the age band of u's youngest age at time at.
+func (e *Engine[ID]) bandAt(u *graph.User, at time.Time) graph.AgeBand {
+	p := personOf(u)
+	return e.cuts.at(at, &e.c.ages).band(&p)
+}
+
+// EffectiveMode returns the mode that applies to user at time at — the one
+// they chose, or their age band's default, also when their band may not
+// hold the mode they chose (the fail-safe) — and whether it is their
+// choice.
 func (e *Engine[ID]) EffectiveMode(ctx context.Context, user ID, at time.Time) (inbox.Mode, bool, error) {
 	s, err := e.inbox.Settings(ctx, user)
 	if err != nil {
 		return inbox.ModeDefault, false, fmt.Errorf("privacy: reading settings: %w", err)
 	}
-	if s.Mode != inbox.ModeDefault {
-		return s.Mode, true, nil
-	}
 	u, err := e.graph.User(ctx, user)
 	if err != nil {
 		return inbox.ModeDefault, false, fmt.Errorf("privacy: reading user: %w", err)
 	}
-	return e.policy.Availability.Default(u.BandAt(at)), false, nil
+	m, failSafe := e.c.mode(s.Mode, e.bandAt(&u, at))
+	return m, s.Mode != inbox.ModeDefault && !failSafe, nil
 }

@@ -210,7 +210,7 @@ func TestValidateSettings(t *testing.T) {
 		{"teen", inbox.ModeDefault, ""},
 		{"teen", inbox.Everyone, "inbox: mode everyone is not available: users whose age is 16-17 may not choose it"},
 		{"adult", inbox.Everyone, ""},
-		{"nobody", inbox.Friends, "privacy: unknown user: nobody"},
+		{"nobody", inbox.Friends, "privacy: validating settings: graph: unknown user: nobody"},
 	}
 	for _, tc := range tests {
 		err := e.ValidateSettings(ctx, tc.user, inbox.Settings{Mode: tc.mode})
@@ -248,7 +248,8 @@ func TestExplain(t *testing.T) {
 	if x.Decision != allowD(inbox.Primary, privacy.ReasonRecommendedContact) {
 		t.Errorf("decision %v", x.Decision)
 	}
-	want := []inbox.Audience{inbox.AudienceRecommendedContact, inbox.AudienceFollowed, inbox.AudienceContact, inbox.AudienceAnyone}
+	// Anyone means everyone else: the sender is in routed audiences.
+	want := []inbox.Audience{inbox.AudienceRecommendedContact, inbox.AudienceFollowed, inbox.AudienceContact}
 	if diff := cmp.Diff(want, x.Audiences); diff != "" {
 		t.Errorf("audiences (-want +got):\n%s", diff)
 	}
@@ -256,7 +257,7 @@ func TestExplain(t *testing.T) {
 	for _, s := range x.Steps {
 		ids = append(ids, s.ID)
 	}
-	wantIDs := []string{"1", "2", "2b", "3", "3b", "3c", "4", "4b", "mode", "route", "route", "route", "route", "route", "11"}
+	wantIDs := []string{"1", "2", "2b", "3", "3b", "3c", "4", "4b", "mode", "route", "route", "route", "route", "11"}
 	if diff := cmp.Diff(wantIDs, ids); diff != "" {
 		t.Errorf("steps (-want +got):\n%s", diff)
 	}

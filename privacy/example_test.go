@@ -8,6 +8,7 @@ import (
 	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/inbox"
 	"github.com/dmprivacy/dmprivacy/privacy"
+	"github.com/dmprivacy/dmprivacy/privacy/memory"
 )
 
 // The whole flow: a graph, an inbox, an engine, decisions.
@@ -15,8 +16,8 @@ func Example() {
 	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	adult := graph.User{Status: graph.Active, Birth: graph.BirthForAge(now, 30)}
 
-	g := graph.NewMemory[string]()
-	ib := inbox.NewMemory[string]()
+	g := memory.New[string]()
+	ib := memory.New[string]()
 	for _, name := range []string{"ana", "ben", "eve"} {
 		g.SetUser(name, adult)
 	}
@@ -46,8 +47,8 @@ func Example() {
 // Explain shows the steps behind a decision, for support tools and audits.
 func ExampleEngine_Explain() {
 	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	g := graph.NewMemory[string]()
-	ib := inbox.NewMemory[string]()
+	g := memory.New[string]()
+	ib := memory.New[string]()
 	g.SetUser("cy", graph.User{Status: graph.Active, Birth: graph.BirthForAge(now, 17)})
 	g.SetUser("dan", graph.User{Status: graph.Active, Birth: graph.BirthForAge(now, 35)})
 	ib.SetSettings("cy", inbox.Settings{Mode: inbox.SuggestedFriends})
@@ -71,8 +72,8 @@ func ExampleEngine_Explain() {
 // conversation through the request lifecycle.
 func ExampleDecision_Delivery() {
 	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	g := graph.NewMemory[string]()
-	ib := inbox.NewMemory[string]()
+	g := memory.New[string]()
+	ib := memory.New[string]()
 	for _, n := range []string{"ana", "eve"} {
 		g.SetUser(n, graph.User{Status: graph.Active, Birth: graph.BirthForAge(now, 30)})
 	}

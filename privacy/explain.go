@@ -2,7 +2,9 @@ package privacy
 
 import (
 	"fmt"
+	"math"
 	"strings"
+	"time"
 
 	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/inbox"
@@ -15,13 +17,17 @@ type Explanation struct {
 	Decision Decision
 
 	// Mode is the recipient's effective mode, and ModeSet whether they
-	// chose it (else it is their age band's default). Both are zero when a
-	// gate decided before the mode was needed.
-	Mode    inbox.Mode
-	ModeSet bool
+	// chose it (else it is their age band's default). FailSafe reports
+	// that they chose a mode their age band may not hold, so the band's
+	// default applied instead. All three are zero when a gate decided
+	// before the mode was needed.
+	Mode     inbox.Mode
+	ModeSet  bool
+	FailSafe bool
 
 	// Audiences are the audiences the sender is in relative to the
-	// recipient; nil when a gate decided first.
+	// recipient, in precedence order (anyone, "everyone else", when none
+	// of them is routed); nil when a gate decided first.
 	Audiences []inbox.Audience
 
 	// Facts is the graph and inbox facts the decision read.
@@ -58,16 +64,36 @@ func (x *Explanation) String() string {
 	return b.String()
 }
 
-// trace collects steps. Every method is safe on a nil *trace and then does
-// nothing, so the hot path pays one nil check per step and formats nothing.
+// trace observes the decision function. Every method is safe on a nil
+// *trace and then does nothing, so the hot path pays one nil check per
+// step and formats nothing.
 type trace struct {
-	steps   []Step
-	eff     inbox.Mode
-	set     bool
-	auds    []inbox.Audience
-	edges   graph.Edges
-	conv    inbox.State
-	pending int
+	at       time.Time
+	steps    []Step
+	eff      inbox.Mode
+	set      bool
+	failSafe bool
+	auds     []inbox.Audience
+	edges    graph.Edges
+	conv     inbox.State
+	pending  int
+}
+
+func (t *trace) explanation(d Decision) *Explanation {
+	x := &Explanation{Decision: d, Steps: t.steps, Mode: t.eff, ModeSet: t.set, FailSafe: t.failSafe,
+		Audiences: t.auds, PendingRequests: t.pending}
+	x.Edges, x.Conversation = t.edges, t.conv
+	return x
+}
+
+func (t *trace) start(at time.Time, f *facts) {
+	if t != nil {
+		t.at, t.pending = at, -1
+		t.edges, t.conv = f.edges, f.conv
+		if f.pending >= 0 {
+			t.pending = f.pending
+		}
+	}
 }
 
 func (t *trace) add(s Step) { t.steps = append(t.steps, s) }
@@ -87,18 +113,25 @@ func (t *trace) gateStatus(id, who string, st graph.Status) bool {
 	return hit
 }
 
-func (t *trace) gateAge(id, rule string, young, old, minAge int, hit bool) bool {
+func (t *trace) gateAge(id, rule string, p *person, minAge int, hit bool) bool {
 	if t != nil {
+		young, old := ageRange(p, t.at)
 		t.add(Step{ID: id, Rule: rule, Facts: fmt.Sprintf("age %s, minimum %d", ageText(young, old), minAge), Matched: hit})
 	}
 	return hit
 }
 
-func (t *trace) gateMinor(id string, sOld, rYoung, adult int, reach, auds inbox.Audiences, hit bool) bool {
+func (t *trace) gateMinor(id string, c *compiled, f *facts, auds inbox.Audiences, hit bool) bool {
 	if t != nil {
-		rule := "recipient is a minor, sender an adult, and the sender is not the recipient's " + audienceList(reach)
+		_, sOld := ageRange(&f.s, t.at)
+		rYoung, _ := ageRange(&f.r, t.at)
+		rule := "recipient is a minor, sender an adult, and the sender is not the recipient's " + audienceList(c.reach)
+		if c.minorOff {
+			rule = "the policy's minor rule is off"
+		}
 		t.add(Step{ID: id, Rule: rule,
-			Facts: fmt.Sprintf("sender up to %s, recipient from %d, adult at %d, sender is %s", ageText(sOld, sOld), rYoung, adult, audienceList(auds&reach)), Matched: hit})
+			Facts: fmt.Sprintf("sender up to %s, recipient from %d, adult at %d, sender is %s",
+				ageText(sOld, sOld), rYoung, c.ages[cutAdult], audienceList(auds&c.reach)), Matched: hit})
 	}
 	return hit
 }
@@ -122,25 +155,27 @@ func (t *trace) gateCustom(name string, hit bool) bool {
 }
 
 func ageText(young, old int) string {
-	const unbounded = int(^uint(0) >> 1)
 	switch {
 	case young == old:
 		return fmt.Sprint(young)
-	case old == unbounded && young == 0:
+	case old == math.MaxInt && young == 0:
 		return "unknown"
-	case old == unbounded:
+	case old == math.MaxInt:
 		return fmt.Sprintf("%d+", young)
 	}
 	return fmt.Sprintf("%d–%d", young, old)
 }
 
-func (t *trace) mode(p *Policy, set, eff inbox.Mode, band graph.AgeBand) {
+func (t *trace) mode(p *Policy, set, eff inbox.Mode, band graph.AgeBand, failSafe bool) {
 	if t == nil {
 		return
 	}
-	t.eff, t.set = eff, set != inbox.ModeDefault
+	t.eff, t.set, t.failSafe = eff, set != inbox.ModeDefault && !failSafe, failSafe
 	facts := "chosen by the recipient"
-	if set == inbox.ModeDefault {
+	switch {
+	case failSafe:
+		facts = fmt.Sprintf("the recipient chose %s, which age band %v may not hold: the fail-safe applies the band's default", p.ModeName(set), band)
+	case set == inbox.ModeDefault:
 		facts = "never set: the default for age band " + band.String()
 	}
 	t.add(Step{ID: "mode", Rule: "recipient's mode is " + p.ModeName(eff), Facts: facts, Matched: true})
@@ -148,14 +183,21 @@ func (t *trace) mode(p *Policy, set, eff inbox.Mode, band graph.AgeBand) {
 
 // route records a built-in audience's route, or a host audience's when
 // custom is not empty.
-func (t *trace) route(a inbox.Audience, custom string, r inbox.Route, better bool) {
+func (t *trace) route(a inbox.Audience, custom string, r inbox.Route, decides bool) {
 	if t != nil {
 		name := custom
 		if name == "" {
 			t.auds = append(t.auds, a)
 			name = a.String()
 		}
-		t.add(Step{ID: "route", Rule: "sender is in audience " + name, Facts: "routed " + r.String(), Matched: better})
+		t.add(Step{ID: "route", Rule: "sender is in audience " + name, Facts: "routed " + r.String(), Matched: decides})
+	}
+}
+
+func (t *trace) anyone(r inbox.Route) {
+	if t != nil {
+		t.auds = append(t.auds, inbox.AudienceAnyone)
+		t.add(Step{ID: "route", Rule: "sender is in no routed audience: everyone else (anyone)", Facts: "routed " + r.String(), Matched: r != inbox.Deny})
 	}
 }
 
@@ -176,17 +218,11 @@ func (t *trace) gateRestrict(best inbox.Route, restricted bool) bool {
 
 func (t *trace) gateCap(pending, limit int, hit bool) bool {
 	if t != nil {
+		t.pending = pending
 		t.add(Step{ID: "12", Rule: "a new message request and the sender is at the cap",
 			Facts: fmt.Sprintf("%d pending of %d", pending, limit), Matched: hit})
 	}
 	return hit
-}
-
-func traceFacts[ID comparable](t *trace, f *inbox.Facts[ID]) {
-	if t != nil {
-		t.pending = -1
-		t.edges, t.conv = f.Pair.Edges, f.Conversation.State
-	}
 }
 
 func (t *trace) count(n int) {

@@ -138,6 +138,17 @@ func groupDeny(r Reason) GroupDecision {
 	return GroupDecision{Outcome: GroupDeny, Reason: r, View: viewOf(false, r)}
 }
 
+// groupReason is the reason a group add gives for a pair gate that fires.
+func groupReason(r Reason) Reason {
+	switch r {
+	case ReasonBlockedByRecipient, ReasonSenderBlockedRecipient:
+		return ReasonGroupBlocked
+	case ReasonMinorProtection:
+		return ReasonGroupMinorProtection
+	}
+	return r
+}
+
 func (e *Engine[ID]) checkGroup(ctx context.Context, q *GroupRequest[ID], tr *trace) (GroupDecision, error) {
 	if err := ctx.Err(); err != nil {
 		return GroupDecision{}, fmt.Errorf("privacy: %w", err)
@@ -145,154 +156,134 @@ func (e *Engine[ID]) checkGroup(ctx context.Context, q *GroupRequest[ID], tr *tr
 	if q.At.IsZero() {
 		q.At = e.now()
 	}
-	p := &e.policy
+	c := e.c
 	fail := func(err error) (GroupDecision, error) {
 		return GroupDecision{}, fmt.Errorf("privacy: group add: %w", err)
 	}
-	if tr.gate("1", "inviter is the invitee", q.Inviter == q.Invitee) {
-		return groupDeny(ReasonSelf), nil
-	}
-	// The inviter as the sender, the invitee as the recipient.
-	pair, err := e.pair(ctx, q.Inviter, q.Invitee)
-	if err != nil {
+	cut := e.cuts.at(q.At, &c.ages)
+
+	// The inviter as the sender, the invitee as the recipient: every fact
+	// a direct message would read.
+	var in inbox.Facts[ID]
+	if e.facts != nil {
+		var err error
+		if in, err = e.facts.Facts(ctx, inbox.Query[ID]{Sender: q.Inviter, Recipient: q.Invitee, At: q.At}); err != nil {
+			return fail(err)
+		}
+	} else if err := e.readFacts(ctx, q.Inviter, q.Invitee, &in); err != nil {
 		return fail(err)
 	}
-	if err := e.friendOfFriend(ctx, q.Inviter, q.Invitee, &pair); err != nil {
+	if err := e.friendOfFriend(ctx, q.Inviter, q.Invitee, &in.Pair); err != nil {
 		return fail(err)
 	}
-	conv, err := e.inbox.Conversation(ctx, q.Inviter, q.Invitee)
-	if err != nil {
-		return fail(err)
+	var f facts
+	factsOf(&in, q.Inviter, q.Invitee, q.Tags, -1, &f)
+	tr.start(q.At, &f)
+	auds := audiencesOf(&f)
+
+	// The inviter's own gates, as for a message: self, status, age, their
+	// block of the invitee.
+	if r, ok := senderGates(c, &f, cut, tr); ok {
+		return groupDeny(r), nil
 	}
-	settings, err := e.inbox.Settings(ctx, q.Invitee)
-	if err != nil {
-		return fail(err)
-	}
-	inv, ee := &pair.A, &pair.B
-	minAge, adult := p.minAge(), p.adultAge()
-	iYoung, iOld := inv.AgeRange(q.At)
-	eYoung, eOld := ee.AgeRange(q.At)
-	if tr.gateStatus("2", "inviter", inv.Status) {
-		return groupDeny(ReasonSenderUnavailable), nil
-	}
-	if tr.gateAge("2b", "inviter below the minimum age", iYoung, iOld, minAge, iYoung < minAge) {
-		return groupDeny(ReasonSenderAge), nil
-	}
-	if tr.gate("3", "inviter blocked the invitee", pair.Edges.Has(graph.BlockAB)) {
-		return groupDeny(ReasonSenderBlockedRecipient), nil
-	}
-	if tr.gateStatus("3b", "invitee", ee.Status) {
+	if tr.gateStatus("3b", "invitee", f.r.status) {
 		return groupDeny(ReasonRecipientUnavailable), nil
 	}
 
-	// Every other member, as seen from the invitee: blocks and ages.
-	type member struct {
-		pair graph.Pair // A is the member, B the invitee
-	}
-	members := make([]member, 0, len(q.Members)+1)
-	members = append(members, member{pair})
+	// Every other member, as seen from the invitee: one pair each.
+	members := []facts{f}
 	seen := make(map[ID]bool, len(q.Members))
 	for _, m := range q.Members {
 		if m == q.Inviter || m == q.Invitee || seen[m] {
 			continue
 		}
 		seen[m] = true
-		mp, err := e.pair(ctx, m, q.Invitee)
+		p, err := e.pair(ctx, m, q.Invitee)
 		if err != nil {
 			return fail(err)
 		}
-		members = append(members, member{mp})
+		mf := facts{s: personOf(&p.A), r: personOf(&p.B), edges: p.Edges, pending: -1}
+		members = append(members, mf)
 	}
+	// A block either way between the invitee and anyone in the group:
+	// the single check's blocking gates on each pair, both ways.
 	blocked := false
-	for _, m := range members {
-		if m.pair.Edges.Has(graph.BlockAB) || m.pair.Edges.Has(graph.BlockBA) {
+	for i := range members {
+		m := &members[i]
+		rev := m.reverse()
+		if blockGate(m) || blockGate(&rev) {
 			blocked = true
 		}
 	}
 	if tr.gate("3c", "a block either way between the invitee and a member", blocked) {
 		return groupDeny(ReasonGroupBlocked), nil
 	}
-	groupMin := p.Groups.MinAge
-	if groupMin == 0 {
-		groupMin = minAge
-	}
-	if tr.gateAge("4", "invitee below the minimum age for groups", eYoung, eOld, groupMin, eYoung < groupMin) {
+	if tr.gateAge("4", "invitee below the minimum age for groups", &f.r, c.ages[cutGroupMin], !cut.atLeast(&f.r, cutGroupMin)) {
 		return groupDeny(ReasonRecipientAge), nil
 	}
-	if !p.Minors.Off {
-		reach := p.minorReach()
-		noConv := inbox.Conversation[ID]{}
-		unsafe := false
-		for i, m := range members {
-			mYoung, mOld := m.pair.A.AgeRange(q.At)
-			c := &noConv
-			if i == 0 {
-				c = &conv
-			}
-			// An adult member to a minor invitee, and an adult invitee
-			// to a minor member: each as a direct message would be.
-			toInvitee := audiencesOf(&m.pair, c, q.Invitee)
-			if eYoung < adult && mOld >= adult && toInvitee&reach == 0 {
-				unsafe = true
-			}
-			if mYoung < adult && eOld >= adult && reverseAudiences(&m.pair)&reach == 0 {
-				unsafe = true
-			}
+	// The minor rule on every pair the group would connect, both ways:
+	// a member to the invitee as a message would be, and the invitee to
+	// each member.
+	unsafe := false
+	for i := range members {
+		m := &members[i]
+		rev := m.reverse()
+		if minorGate(c, m, audiencesOf(m), cut) || minorGate(c, &rev, audiencesOf(&rev), cut) {
+			unsafe = true
 		}
-		if tr.gate("4b", "the group would connect a minor with an adult who could not message them", unsafe) {
-			return groupDeny(ReasonGroupMinorProtection), nil
+	}
+	if tr.gate("4b", "the group would connect a minor with an adult who could not message them", unsafe) {
+		return groupDeny(ReasonGroupMinorProtection), nil
+	}
+
+	band := cut.band(&f.r)
+	var rf *RuleFacts
+	if c.custom {
+		x := ruleFacts(&in, &f, &Request[ID]{Sender: q.Inviter, Recipient: q.Invitee, At: q.At, Tags: q.Tags})
+		rf = &x
+		for i := range e.policy.Gates {
+			g := &e.policy.Gates[i]
+			if tr.gateCustom(g.Name, g.Deny(*rf)) {
+				d := groupDeny(ReasonPolicyGate)
+				d.Rule = g.Name
+				return d, nil
+			}
 		}
 	}
 
-	band := graph.AgeUnknown
-	if ee.AgeKnown() {
-		band = graph.BandOf(eYoung)
-	}
-	auds := audiencesOf(&pair, &conv, q.Invitee)
-	var cf Facts
-	if len(p.Gates) > 0 || len(p.Audiences) > 0 {
-		cf = Facts{Sender: *inv, Recipient: *ee, Edges: pair.Edges, Conversation: conv.State,
-			StartedBySender: conv.Exists() && conv.Starter == q.Inviter, Tags: q.Tags, At: q.At}
-	}
-	for i := range p.Gates {
-		g := &p.Gates[i]
-		if tr.gateCustom(g.Name, g.Deny(cf)) {
-			d := groupDeny(ReasonPolicyGate)
-			d.Rule = g.Name
-			return d, nil
-		}
-	}
-
-	// The invitee's group setting, or their DM mode when it follows it.
-	gmode := p.Availability.EffectiveGroups(settings, band)
-	rules := &p.Groups.Modes
-	mode := gmode
+	// The invitee's group setting, or their inbox mode when it follows it.
+	gmode := c.groupMode(f.settings.Groups, band)
+	t, mode, dm := &c.groups[gmode], gmode, false
 	if gmode == inbox.ModeDefault {
-		rules = &p.Modes
-		mode = settings.Mode
-		if mode == inbox.ModeDefault {
-			mode = p.Availability.Default(band)
-		}
+		mode, _ = c.mode(f.settings.Mode, band)
+		t, dm = &c.modes[mode], true
 	}
-	cf.Mode = mode
-	tr.groupMode(p, gmode, mode, rules == &p.Modes)
-	best, why, rule := routeGroup(p, rules, mode, auds, &cf, tr)
+	if rf != nil {
+		rf.Mode = mode
+	}
+	tr.groupMode(&e.policy, f.settings.Groups, mode, dm)
+	best, why, rule := c.route(t, mode, auds, rf, true, tr)
 	var d GroupDecision
 	switch {
 	case best == inbox.RoutePrimary:
 		d = GroupDecision{Outcome: GroupAllow, Reason: why, View: ViewAllowed, Rule: rule}
-	case best == inbox.RouteRequests || p.Groups.FallbackInvite:
+	case best == inbox.RouteRequests || e.policy.Groups.FallbackInvite:
 		d = GroupDecision{Outcome: GroupInvite, Reason: ReasonGroupInvite, View: ViewAllowed, Rule: rule}
 	default:
+		if dm {
+			// The inbox table's reasons are about messages; a group add
+			// it refuses is refused by the invitee's setting.
+			why = ReasonGroupInvitesClosed
+		}
 		d = groupDeny(why)
 		d.Rule = rule
 		return d, nil
 	}
 
-	if p.Groups.MinorNeedsFriend && eYoung < adult {
+	if e.policy.Groups.MinorNeedsFriend && !cut.atLeast(&f.r, cutAdult) {
 		friend := false
 		for _, m := range members[1:] {
-			if m.pair.Edges.Has(graph.FollowAB | graph.FollowBA) {
+			if m.edges.Has(graph.FollowAB | graph.FollowBA) {
 				friend = true
 			}
 		}
@@ -304,52 +295,4 @@ func (e *Engine[ID]) checkGroup(ctx context.Context, q *GroupRequest[ID], tr *tr
 		return GroupDecision{}, fmt.Errorf("privacy: %w", err)
 	}
 	return d, nil
-}
-
-// reverseAudiences returns the audiences of p.B relative to p.A: how the
-// invitee would stand as a sender to the member. Conversations are left
-// out: the member's thread with the invitee is not read for groups.
-func reverseAudiences(p *graph.Pair) inbox.Audiences {
-	rev := graph.Pair{A: p.B, B: p.A, Edges: p.Edges.Swap()}
-	var none inbox.Conversation[struct{}]
-	return audiencesOf(&rev, &none, struct{}{})
-}
-
-// routeGroup routes the inviter's audiences through the group table of
-// mode (or the DM table when the group setting follows it).
-func routeGroup(p *Policy, rules *[inbox.NumModes]ModeRule, mode inbox.Mode, auds inbox.Audiences, cf *Facts, tr *trace) (inbox.Route, Reason, string) {
-	best, why, rule := inbox.Deny, ReasonGroupInvitesClosed, ""
-	if !mode.Valid() || rules[mode].Name == "" {
-		return best, why, rule
-	}
-	mr := &rules[mode]
-	if mr.Deny != ReasonError {
-		why = mr.Deny
-	}
-	if rules == &p.Modes {
-		// The DM table's deny reasons are about messages; a group add
-		// refused by it is refused by the invitee's setting.
-		why = ReasonGroupInvitesClosed
-	}
-	for a := range inbox.Audience(inbox.NumAudiences) {
-		if !auds.Has(a) {
-			continue
-		}
-		rt := mr.Table[a]
-		tr.route(a, "", rt, rt > best)
-		if rt > best {
-			best, why = rt, audienceReason[a]
-		}
-	}
-	for i := range p.Audiences {
-		c := &p.Audiences[i]
-		if !c.Match(*cf) {
-			continue
-		}
-		if rt := c.Routes[mode]; rt > best {
-			tr.route(0, c.Name, rt, true)
-			best, why, rule = rt, ReasonCustomAudience, c.Name
-		}
-	}
-	return best, why, rule
 }

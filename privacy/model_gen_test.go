@@ -277,7 +277,7 @@ func build(t rapid.TB, w *model.World) (model.Stores, *privacy.Engine[string]) {
 	if err != nil {
 		t.Fatalf("loading the world: %v\n%s", err, w)
 	}
-	return st, newEngine(t, st.Graph, st.Inbox)
+	return st, newEngine(t, st.Store, st.Store)
 }
 
 func newEngine(t rapid.TB, g graph.Reader[string], in inbox.Reader[string]) *privacy.Engine[string] {

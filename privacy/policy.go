@@ -117,41 +117,61 @@ type ModeRule struct {
 // ErrInvalidPolicy is wrapped by the errors of [Policy.Validate].
 var ErrInvalidPolicy = errors.New("privacy: invalid policy")
 
-// Validate reports whether p is complete and consistent: every default and
-// choosable mode is offered, deny reasons are set and show the sender no
-// more than not_allowed, ages and the cap make sense, gates and audiences
-// are whole.
+// maxAge bounds the ages a policy may name.
+const maxAge = 150
+
+// Validate reports whether p is complete and consistent: ages in range,
+// every route a defined one, every default and choosable mode offered,
+// deny reasons set and showing the sender no more than not_allowed, the cap
+// with a window, gates and audiences whole. Each error names the field and
+// how to fix it. The simplest valid policy is a preset with fields
+// changed: start from [TikTok] or another preset.
 func (p *Policy) Validate() error {
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w %q: %s", ErrInvalidPolicy, p.Name, fmt.Sprintf(format, args...))
+	bad := func(field, format string, args ...any) error {
+		return fmt.Errorf("%w %q: %s %s (start from a preset such as privacy.TikTok() and change fields)",
+			ErrInvalidPolicy, p.Name, field, fmt.Sprintf(format, args...))
 	}
-	if p.MinAge < 0 || p.AdultAge < 0 {
-		return bad("negative age")
+	for _, a := range []struct {
+		field string
+		v     int
+	}{{"MinAge", p.MinAge}, {"AdultAge", p.AdultAge}, {"Groups.MinAge", p.Groups.MinAge}} {
+		if a.v < 0 || a.v > maxAge {
+			return bad(a.field, "is %d: want 0 (the default) or an age up to %d", a.v, maxAge)
+		}
 	}
 	if p.minAge() > p.adultAge() {
-		return bad("minimum age %d above the adult age %d", p.minAge(), p.adultAge())
+		return bad("MinAge", "%d is above AdultAge %d: lower it, or raise AdultAge", p.minAge(), p.adultAge())
 	}
-	if p.RequestCap < 0 || (p.RequestCap > 0 && p.RequestWindow <= 0) {
-		return bad("a request cap needs a positive window")
+	if p.RequestCap < 0 {
+		return bad("RequestCap", "is %d: want 0 (no cap) or a positive number of pending requests", p.RequestCap)
+	}
+	if p.RequestCap > 0 && p.RequestWindow <= 0 {
+		return bad("RequestWindow", "is %v: a request cap needs a positive window, such as 24*time.Hour", p.RequestWindow)
+	}
+	if p.Minors.Reach>>inbox.NumAudiences != 0 {
+		return bad("Minors.Reach", "names an audience that does not exist (%#x): build it with inbox.AudiencesOf", uint16(p.Minors.Reach))
 	}
 	names := map[string]inbox.Mode{}
 	for m := inbox.Mode(1); m < inbox.NumModes; m++ {
-		r := p.Modes[m]
+		r := &p.Modes[m]
 		if r.Name == "" {
+			if r.Table != (inbox.Table{}) || r.Deny != ReasonError {
+				return bad(fmt.Sprintf("Modes[%v]", m), "has a table but no Name: name it to offer the mode, or leave it zero")
+			}
 			continue
 		}
 		if prev, dup := names[r.Name]; dup {
-			return bad("modes %v and %v are both named %q", prev, m, r.Name)
+			return bad(fmt.Sprintf("Modes[%v].Name", m), "%q is also the name of mode %v: names must be unique", r.Name, prev)
 		}
 		names[r.Name] = m
-		if err := r.check(); err != "" {
-			return bad("mode %q: %s", r.Name, err)
+		if err := r.check(fmt.Sprintf("Modes[%s]", r.Name)); err != "" {
+			return bad(err, "")
 		}
 	}
 	for m := inbox.Mode(1); m < inbox.NumModes; m++ {
-		if r := p.Groups.Modes[m]; r.Name != "" {
-			if err := r.check(); err != "" {
-				return bad("group mode %q: %s", r.Name, err)
+		if r := &p.Groups.Modes[m]; r.Name != "" {
+			if err := r.check(fmt.Sprintf("Groups.Modes[%s]", r.Name)); err != "" {
+				return bad(err, "")
 			}
 		}
 	}
@@ -159,49 +179,87 @@ func (p *Policy) Validate() error {
 	for b := range graph.NumAgeBands {
 		band := graph.AgeBand(b)
 		if d := a.Defaults[b]; d == inbox.ModeDefault || !d.Valid() || p.Modes[d].Name == "" {
-			return bad("default mode %v for age band %v is not offered", d, band)
+			return bad(fmt.Sprintf("Availability.Defaults[%v]", band), "is %v, which the policy does not offer: set it to a mode of Modes", d)
+		}
+		if d := a.GroupDefaults[b]; !d.Valid() || (d != inbox.ModeDefault && p.Groups.Modes[d].Name == "") {
+			return bad(fmt.Sprintf("Availability.GroupDefaults[%v]", band), "is %v, which Groups.Modes does not offer: set it to one of them, or to ModeDefault to follow the inbox mode", d)
 		}
 		for m := inbox.Mode(1); m < inbox.NumModes; m++ {
 			if a.Choosable[b].Has(m) && p.Modes[m].Name == "" {
-				return bad("mode %v is choosable by age band %v but not offered", m, band)
+				return bad(fmt.Sprintf("Availability.Choosable[%v]", band), "holds mode %v, which the policy does not offer", m)
 			}
-			if (a.GroupChoosable[b].Has(m) || a.GroupDefaults[b] == m) && p.Groups.Modes[m].Name == "" {
-				return bad("group mode %v is used by age band %v but not offered", m, band)
+			if a.GroupChoosable[b].Has(m) && p.Groups.Modes[m].Name == "" {
+				return bad(fmt.Sprintf("Availability.GroupChoosable[%v]", band), "holds group mode %v, which Groups.Modes does not offer", m)
+			}
+		}
+		if a.Choosable[b]>>inbox.NumModes != 0 || a.GroupChoosable[b]>>inbox.NumModes != 0 {
+			return bad(fmt.Sprintf("Availability.Choosable[%v]", band), "holds a mode that does not exist: build it with inbox.ModesOf")
+		}
+		for aud, r := range a.RouteLimits[b] {
+			if !r.Valid() {
+				return bad(fmt.Sprintf("Availability.RouteLimits[%v][%v]", band, inbox.Audience(aud)), "is %v, not a route: use inbox.Unset, inbox.Deny, inbox.RouteRequests or inbox.RoutePrimary", r)
 			}
 		}
 	}
 	for m := range a.Rollout {
 		if !m.Valid() || p.Modes[m].Name == "" {
-			return bad("rollout of mode %v, which is not offered", m)
+			return bad("Availability.Rollout", "limits mode %v, which the policy does not offer", m)
 		}
 	}
 	seen := map[string]bool{}
-	for _, g := range p.Gates {
+	for i, g := range p.Gates {
 		if g.Name == "" || g.Deny == nil || seen[g.Name] {
-			return bad("gate %q needs a unique name and a Deny function", g.Name)
+			return bad(fmt.Sprintf("Gates[%d]", i), "(%q) needs a unique Name and a Deny function", g.Name)
 		}
 		seen[g.Name] = true
 	}
-	for _, c := range p.Audiences {
+	for i, c := range p.Audiences {
 		if c.Name == "" || c.Match == nil || seen[c.Name] {
-			return bad("audience %q needs a unique name and a Match function", c.Name)
+			return bad(fmt.Sprintf("Audiences[%d]", i), "(%q) needs a unique Name and a Match function", c.Name)
 		}
 		seen[c.Name] = true
+		for m, r := range c.Routes {
+			if !r.Valid() {
+				return bad(fmt.Sprintf("Audiences[%d].Routes[%v]", i, inbox.Mode(m)), "is %v, not a route: use inbox.Unset, inbox.Deny, inbox.RouteRequests or inbox.RoutePrimary", r)
+			}
+		}
 	}
 	if len(p.Audiences) > maxCustomAudiences {
-		return bad("%d custom audiences, at most %d", len(p.Audiences), maxCustomAudiences)
+		return bad("Audiences", "holds %d audiences, at most %d", len(p.Audiences), maxCustomAudiences)
 	}
 	return nil
 }
 
-func (r *ModeRule) check() string {
-	if r.Deny == ReasonError && r.Table[inbox.AudienceAnyone] == inbox.Deny {
-		return "no deny reason"
+// check returns "" or the field of r that is wrong, and why.
+func (r *ModeRule) check(field string) string {
+	for a, rt := range r.Table {
+		if !rt.Valid() {
+			return fmt.Sprintf("%s.Table[%v] is %v, not a route: use inbox.Unset, inbox.Deny, inbox.RouteRequests or inbox.RoutePrimary", field, inbox.Audience(a), rt)
+		}
 	}
-	if r.Deny >= numReasons || (r.Deny != ReasonError && denyView[r.Deny] != ViewNotAllowed) {
-		return fmt.Sprintf("deny reason %v would show the sender more than not_allowed", r.Deny)
+	if r.Deny >= numReasons {
+		return fmt.Sprintf("%s.Deny is %v, not a reason", field, r.Deny)
+	}
+	if r.Deny != ReasonError && denyView[r.Deny] != ViewNotAllowed {
+		return fmt.Sprintf("%s.Deny is %v, which would show the sender more than not_allowed: use a reason such as ReasonInboxClosed or ReasonNotFriend", field, r.Deny)
 	}
 	return ""
+}
+
+// clone returns a copy of p that shares no map or slice with it.
+func (p *Policy) clone() Policy {
+	c := *p
+	if p.Availability.Rollout != nil {
+		c.Availability.Rollout = make(map[inbox.Mode]*inbox.Cohort, len(p.Availability.Rollout))
+		for m, co := range p.Availability.Rollout {
+			cc := *co
+			cc.Allow = append([]string(nil), co.Allow...)
+			c.Availability.Rollout[m] = &cc
+		}
+	}
+	c.Gates = append([]Gate(nil), p.Gates...)
+	c.Audiences = append([]CustomAudience(nil), p.Audiences...)
+	return c
 }
 
 // ParseMode returns the mode named text under this policy (the Name of a
@@ -281,6 +339,13 @@ func (p *Policy) adultAge() int {
 	return p.AdultAge
 }
 
+func (p *Policy) groupMinAge() int {
+	if p.Groups.MinAge == 0 {
+		return p.minAge()
+	}
+	return p.Groups.MinAge
+}
+
 func (p *Policy) minAge() int {
 	if p.MinAge == 0 {
 		return 13
@@ -301,10 +366,10 @@ func (p *Policy) minorReach() inbox.Audiences {
 func (p *Policy) usesFriendOfFriend() bool {
 	const fof = inbox.AudienceFriendOfFriend
 	for m := range p.Modes {
-		if p.Modes[m].Name != "" && p.Modes[m].Table[fof] != inbox.Deny {
+		if p.Modes[m].Name != "" && p.Modes[m].Table[fof] != inbox.Unset {
 			return true
 		}
-		if p.Groups.Modes[m].Name != "" && p.Groups.Modes[m].Table[fof] != inbox.Deny {
+		if p.Groups.Modes[m].Name != "" && p.Groups.Modes[m].Table[fof] != inbox.Unset {
 			return true
 		}
 	}
@@ -313,7 +378,7 @@ func (p *Policy) usesFriendOfFriend() bool {
 	}
 	if p.Availability.PerAudience {
 		for _, t := range p.Availability.RouteLimits {
-			if t[fof] != inbox.Deny {
+			if t[fof] != inbox.Unset {
 				return true
 			}
 		}

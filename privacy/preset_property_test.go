@@ -12,6 +12,7 @@ import (
 	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/inbox"
 	"github.com/dmprivacy/dmprivacy/privacy"
+	"github.com/dmprivacy/dmprivacy/privacy/memory"
 )
 
 // presetWorld is a small random world, kept as plain facts so a property
@@ -84,8 +85,9 @@ func genPresetWorld(t *rapid.T, p *privacy.Policy) *presetWorld {
 }
 
 // build loads the world into the embedded stores.
-func (pw *presetWorld) build(t rapid.TB) (*graph.Memory[string], *inbox.Memory[string]) {
-	g, ib := graph.NewMemory[string](), inbox.NewMemory[string]()
+func (pw *presetWorld) build(t rapid.TB) (*memory.Store[string], *memory.Store[string]) {
+	g := memory.New[string]()
+	ib := g
 	must := func(err error) {
 		if err != nil {
 			t.Fatal(err)
@@ -344,7 +346,7 @@ func TestPresetsFailClosedRandom(t *testing.T) {
 // flakyGraph is a graph reader (with the friends-in-common capability)
 // whose reads fail when fail says so.
 type flakyGraph struct {
-	g    *graph.Memory[string]
+	g    *memory.Store[string]
 	fail func() error
 }
 
@@ -381,9 +383,9 @@ func TestCustomPoliciesKeepHardRules(t *testing.T) {
 		for m := range all {
 			all[m] = inbox.RoutePrimary
 		}
-		p.Audiences = []privacy.CustomAudience{{Name: "everybody", Routes: all, Match: func(privacy.Facts) bool { return true }}}
+		p.Audiences = []privacy.CustomAudience{{Name: "everybody", Routes: all, Match: func(privacy.RuleFacts) bool { return true }}}
 		seed := rapid.Uint64().Draw(t, "gate seed")
-		p.Gates = []privacy.Gate{{Name: "random", Deny: func(f privacy.Facts) bool {
+		p.Gates = []privacy.Gate{{Name: "random", Deny: func(f privacy.RuleFacts) bool {
 			return (seed>>(uint(f.Edges)%64))&1 == 1
 		}}}
 		pw := genPresetWorld(t, p)

@@ -12,6 +12,7 @@ import (
 	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/inbox"
 	"github.com/dmprivacy/dmprivacy/privacy"
+	"github.com/dmprivacy/dmprivacy/privacy/memory"
 )
 
 func (w *world) engineWith(p *privacy.Policy) *privacy.Engine[string] {
@@ -355,7 +356,7 @@ func TestPresetsFailClosed(t *testing.T) {
 // call overall, counted by failing's readers before it).
 type mutualFuncs struct {
 	graph.ReaderFuncs[string]
-	m *graph.Memory[string]
+	m *memory.Store[string]
 	n int
 }
 
@@ -372,13 +373,13 @@ func TestCustomPolicy(t *testing.T) {
 	const paid privacy.Tags = 1
 	p := privacy.TikTok()
 	p.Name = "paid-dms"
-	p.Gates = []privacy.Gate{{Name: "verified-only", Deny: func(f privacy.Facts) bool {
+	p.Gates = []privacy.Gate{{Name: "verified-only", Deny: func(f privacy.RuleFacts) bool {
 		return f.Mode == inbox.Everyone && !f.Sender.Verified && f.Edges&graph.FollowBA == 0 && !f.Tags.Has(paid)
 	}}}
 	var paidRoutes [inbox.NumModes]inbox.Route
 	paidRoutes[inbox.Everyone] = inbox.RoutePrimary
 	paidRoutes[inbox.Friends] = inbox.RouteRequests
-	p.Audiences = []privacy.CustomAudience{{Name: "paid", Routes: paidRoutes, Match: func(f privacy.Facts) bool { return f.Tags.Has(paid) }}}
+	p.Audiences = []privacy.CustomAudience{{Name: "paid", Routes: paidRoutes, Match: func(f privacy.RuleFacts) bool { return f.Tags.Has(paid) }}}
 
 	w := newWorld(t)
 	w.user("S", 30)

@@ -55,7 +55,9 @@ var modeLadder = []inbox.Mode{inbox.NoOne, inbox.Friends, inbox.SuggestedFriends
 // TestPropertyLadder: with R's mode set explicitly, the senders allowed
 // under NoOne ⊆ Friends ⊆ SuggestedFriends ⊆ Everyone, and a sender in
 // Primary under a tighter mode is in Primary under every looser one. Each
-// rung is also checked against the model.
+// rung is also checked against the model. R's ladder holds the modes R's
+// age band may hold: a mode it may not counts as the band's default (the
+// fail-safe), which the model checks.
 func TestPropertyLadder(t *testing.T) {
 	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
@@ -65,7 +67,10 @@ func TestPropertyLadder(t *testing.T) {
 		for _, r := range ids {
 			var prev map[string]privacy.Decision
 			for _, m := range modeLadder {
-				if err := st.Inbox.SetSettings(r, inbox.Settings{Mode: m}); err != nil {
+				if err := e.ValidateSettingsAt(context.Background(), r, inbox.Settings{Mode: m}, sc.At); errors.Is(err, inbox.ErrModeUnavailable) {
+					continue
+				}
+				if err := st.Store.SetSettings(r, inbox.Settings{Mode: m}); err != nil {
 					t.Fatal(err)
 				}
 				w := sc.W.Clone()
@@ -93,7 +98,7 @@ func TestPropertyLadder(t *testing.T) {
 			if name, ok := sc.W.Modes[r]; ok {
 				mode, _ = inbox.ParseMode(name)
 			}
-			if err := st.Inbox.SetSettings(r, inbox.Settings{Mode: mode}); err != nil {
+			if err := st.Store.SetSettings(r, inbox.Settings{Mode: mode}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -148,7 +153,7 @@ func TestPropertyDeterministic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e2 := newEngine(t, st2.Graph, st2.Inbox)
+		e2 := newEngine(t, st2.Store, st2.Store)
 		for _, p := range pairs(sc.ids()) {
 			first := decide(t, e1, p[0], p[1], sc.At)
 			again := decide(t, e1, p[0], p[1], sc.At)
@@ -189,13 +194,13 @@ func faultyReaders(st model.Stores, f *faults) (graph.Reader[string], inbox.Read
 			if err := f.next(); err != nil {
 				return graph.User{Status: graph.Active}, err // a failed read's value must not count
 			}
-			return st.Graph.User(ctx, id)
+			return st.Store.User(ctx, id)
 		},
 		HasEdgeFunc: func(ctx context.Context, k graph.Edge, from, to string) (bool, error) {
 			if err := f.next(); err != nil {
 				return true, err
 			}
-			return st.Graph.HasEdge(ctx, k, from, to)
+			return st.Store.HasEdge(ctx, k, from, to)
 		},
 	}
 	return g, faultyInbox(st, f)
@@ -207,26 +212,26 @@ func faultyInbox(st model.Stores, f *faults) inbox.ReaderFuncs[string] {
 			if err := f.next(); err != nil {
 				return inbox.Settings{Mode: inbox.Everyone}, err
 			}
-			return st.Inbox.Settings(ctx, id)
+			return st.Store.Settings(ctx, id)
 		},
 		ConversationFunc: func(ctx context.Context, a, b string) (inbox.Conversation[string], error) {
 			if err := f.next(); err != nil {
 				return inbox.Conversation[string]{Starter: b, State: inbox.Accepted}, err
 			}
-			return st.Inbox.Conversation(ctx, a, b)
+			return st.Store.Conversation(ctx, a, b)
 		},
 		PendingRequestsFunc: func(ctx context.Context, sender string, after, upTo time.Time) (int, error) {
 			if err := f.next(); err != nil {
 				return 0, err
 			}
-			return st.Inbox.PendingRequests(ctx, sender, after, upTo)
+			return st.Store.PendingRequests(ctx, sender, after, upTo)
 		},
 	}
 }
 
-// factReader is an inbox reader with the one-call capability, whose Facts
-// fails at the calls f says (counted with the required reads, which the
-// engine may still use).
+// factReader is a store, both readers, with the one-call capability,
+// whose Facts fails at the calls f says (counted with the required reads,
+// which the engine may still use).
 type factReader struct {
 	inbox.ReaderFuncs[string]
 	st    model.Stores
@@ -234,12 +239,20 @@ type factReader struct {
 	facts int // calls of Facts
 }
 
+func (r *factReader) User(ctx context.Context, id string) (graph.User, error) {
+	return r.st.Store.User(ctx, id)
+}
+
+func (r *factReader) HasEdge(ctx context.Context, k graph.Edge, from, to string) (bool, error) {
+	return r.st.Store.HasEdge(ctx, k, from, to)
+}
+
 func (r *factReader) Facts(ctx context.Context, q inbox.Query[string]) (inbox.Facts[string], error) {
 	r.facts++
 	if err := r.f.next(); err != nil {
 		return inbox.Facts[string]{Settings: inbox.Settings{Mode: inbox.Everyone}}, err
 	}
-	return inbox.ReadFacts(ctx, r.st.Graph, r.st.Inbox, q)
+	return inbox.ReadFacts(ctx, r.st.Store, r.st.Store, q)
 }
 
 // TestPropertyFailClosed: with readers that fail at random calls, a check
@@ -261,7 +274,7 @@ func TestPropertyFailClosed(t *testing.T) {
 			var fr *factReader
 			if oneCall {
 				fr = &factReader{ReaderFuncs: faultyInbox(st, f), st: st, f: f}
-				e = newEngine(t, st.Graph, fr)
+				e = newEngine(t, fr, fr)
 			} else {
 				g, in := faultyReaders(st, f)
 				e = newEngine(t, g, in)
@@ -319,25 +332,25 @@ func TestPropertyCancelled(t *testing.T) {
 		g := graph.ReaderFuncs[string]{
 			UserFunc: func(ctx context.Context, id string) (graph.User, error) {
 				tick()
-				return st.Graph.User(ctx, id)
+				return st.Store.User(ctx, id)
 			},
 			HasEdgeFunc: func(ctx context.Context, kind graph.Edge, from, to string) (bool, error) {
 				tick()
-				return st.Graph.HasEdge(ctx, kind, from, to)
+				return st.Store.HasEdge(ctx, kind, from, to)
 			},
 		}
 		in := inbox.ReaderFuncs[string]{
 			SettingsFunc: func(ctx context.Context, id string) (inbox.Settings, error) {
 				tick()
-				return st.Inbox.Settings(ctx, id)
+				return st.Store.Settings(ctx, id)
 			},
 			ConversationFunc: func(ctx context.Context, a, b string) (inbox.Conversation[string], error) {
 				tick()
-				return st.Inbox.Conversation(ctx, a, b)
+				return st.Store.Conversation(ctx, a, b)
 			},
 			PendingRequestsFunc: func(ctx context.Context, sender string, after, upTo time.Time) (int, error) {
 				tick()
-				return st.Inbox.PendingRequests(ctx, sender, after, upTo)
+				return st.Store.PendingRequests(ctx, sender, after, upTo)
 			},
 		}
 		e := newEngine(t, g, in)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 	"time"
 
 	"github.com/dmprivacy/dmprivacy/inbox"
@@ -61,40 +60,25 @@ func (e *Engine[ID]) send(ctx context.Context, q *Request[ID]) (Decision, inbox.
 	if q.At.IsZero() {
 		q.At = e.now()
 	}
-	p := &e.policy
 	fq := inbox.Query[ID]{Sender: q.Sender, Recipient: q.Recipient, At: q.At}
-	if p.RequestCap > 0 {
-		fq.Window = p.RequestWindow
+	pending := -1
+	if e.c.capN > 0 {
+		fq.Window, pending = e.policy.RequestWindow, 0
 	}
 	var d Decision
 	c, err := e.sender.Send(ctx, fq, func(f *inbox.Facts[ID]) (inbox.Delivery, error) {
-		if e.mutual != nil {
-			if err := e.friendOfFriend(ctx, q.Sender, q.Recipient, &f.Pair); err != nil {
-				return inbox.Undelivered, err
-			}
+		if err := e.friendOfFriend(ctx, q.Sender, q.Recipient, &f.Pair); err != nil {
+			return inbox.Undelivered, err
 		}
-		ev := evaluate(p, q, f, e.ages.at(q.At), nil)
-		d = ev.d
-		if needsCap(p, &ev, f, q.Sender) {
-			d = applyCap(p, d, f.PendingRequests, nil)
+		if pending >= 0 {
+			pending = f.PendingRequests
 		}
-		return d.Delivery(), nil
+		var err error
+		d, err = e.decideFacts(ctx, q, f, &counter{n: pending}, nil)
+		return d.Delivery(), err
 	})
 	if err != nil {
 		return Decision{}, none, fmt.Errorf("privacy: sending: %w", err)
 	}
 	return d, c, nil
-}
-
-// sameValue reports whether a and b are one value: the same dynamic type
-// and equal, without panicking on types that are not comparable.
-func sameValue(a, b any) bool {
-	if a == nil || b == nil {
-		return false
-	}
-	ta := reflect.TypeOf(a)
-	if ta != reflect.TypeOf(b) || !ta.Comparable() {
-		return false
-	}
-	return a == b
 }

@@ -34,7 +34,7 @@ func newMachine(t *rapid.T) *machine {
 		t.Fatal(err)
 	}
 	m := &machine{w: sc.W, st: st, clock: sc.At}
-	m.e, err = privacy.New(m.st.Graph, m.st.Inbox, &privacy.Options{Now: func() time.Time { return m.clock }})
+	m.e, err = privacy.New(m.st.Store, m.st.Store, &privacy.Options{Now: func() time.Time { return m.clock }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func (m *machine) setUser(t *rapid.T, name string, u model.User) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.st.Graph.SetUser(name, gu); err != nil {
+	if err := m.st.Store.SetUser(name, gu); err != nil {
 		t.Fatalf("SetUser(%s): %v", name, err)
 	}
 	m.w.SetUser(name, u)
@@ -91,7 +91,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			a, b := m.pair(t)
 			on := percent(t, 70, "on")
 			t.Logf("%v %s %s %v", kind, a, b, on)
-			same(t, kind.String(), m.st.Graph.SetEdge(kind, a, b, on), naive(a, b, on))
+			same(t, kind.String(), m.st.Store.SetEdge(kind, a, b, on), naive(a, b, on))
 		}
 	}
 	return map[string]func(*rapid.T){
@@ -103,7 +103,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			u := pick(t, m.ids, "user")
 			k := pick(t, append([]string{""}, m.keys...), "key")
 			t.Logf("key %s %q", u, k)
-			same(t, "SetContactKey", m.st.Graph.SetContactKey(u, graph.ContactKey(k)), m.w.SetKey(u, k))
+			same(t, "SetContactKey", m.st.Store.SetContactKey(u, graph.ContactKey(k)), m.w.SetKey(u, k))
 		},
 		"syncContacts": func(t *rapid.T) {
 			u := pick(t, m.ids, "user")
@@ -116,7 +116,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 				}
 			}
 			t.Logf("contacts %s %v", u, keys)
-			same(t, "SyncContacts", m.st.Graph.SyncContacts(u, gkeys), m.w.SyncContacts(u, keys))
+			same(t, "SyncContacts", m.st.Store.SyncContacts(u, gkeys), m.w.SyncContacts(u, keys))
 		},
 		"setUser": func(t *rapid.T) {
 			u := pick(t, m.ids[:len(m.ids)-1], "user")
@@ -131,7 +131,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			s := inbox.Settings{Mode: mode}
 			err := m.e.ValidateSettingsAt(context.Background(), u, s, m.clock)
 			if err == nil {
-				if err := m.st.Inbox.SetSettings(u, s); err != nil {
+				if err := m.st.Store.SetSettings(u, s); err != nil {
 					t.Fatalf("SetSettings(%s, %v) after it validated: %v", u, mode, err)
 				}
 			}
@@ -159,7 +159,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			t.Logf("%d requests from %s elsewhere", k, s)
 			for range k {
 				i := len(m.w.OtherRequests[s])
-				if err := m.st.Inbox.SetConversation(s, model.OtherName(s, i), inbox.Pending, m.clock); err != nil {
+				if err := m.st.Store.SetConversation(s, model.OtherName(s, i), inbox.Pending, m.clock); err != nil {
 					t.Fatal(err)
 				}
 				m.w.OtherRequests[s] = append(m.w.OtherRequests[s], m.clock)
@@ -168,12 +168,12 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 		"accept": func(t *rapid.T) {
 			r, s := m.threadPair(t)
 			t.Logf("%s accepts %s", r, s)
-			same(t, "Accept", m.st.Inbox.Accept(r, s), m.w.Accept(r, s))
+			same(t, "Accept", m.st.Store.Accept(r, s), m.w.Accept(r, s))
 		},
 		"decline": func(t *rapid.T) {
 			r, s := m.threadPair(t)
 			t.Logf("%s declines %s", r, s)
-			same(t, "Decline", m.st.Inbox.Decline(r, s), m.w.Decline(r, s))
+			same(t, "Decline", m.st.Store.Decline(r, s), m.w.Decline(r, s))
 		},
 		"advance": func(t *rapid.T) {
 			d := pick(t, []time.Duration{
@@ -199,7 +199,7 @@ func (m *machine) deliver(t *rapid.T, s, r string) {
 	if got := asModel(d); got != want {
 		t.Fatalf("CanMessage(%s, %s) (-model +engine):\n%s", s, r, cmp.Diff(want, got))
 	}
-	_, err = m.st.Inbox.Deliver(s, r, d.Delivery(), m.clock)
+	_, err = m.st.Store.Deliver(s, r, d.Delivery(), m.clock)
 	same(t, "Deliver", err, werr)
 	m.last = [2]string{s, r}
 }
@@ -220,10 +220,10 @@ func (m *machine) check(t *rapid.T) {
 		if s >= r {
 			continue
 		}
-		if pr, err := m.st.Graph.Pair(ctx, s, r); err != nil || pr.Edges != modelEdges(m.w, s, r) {
+		if pr, err := m.st.Store.Pair(ctx, s, r); err != nil || pr.Edges != modelEdges(m.w, s, r) {
 			t.Fatalf("Pair(%s, %s) = %v, %v; the model has %v", s, r, pr.Edges, err, modelEdges(m.w, s, r))
 		}
-		c, err := m.st.Inbox.Conversation(ctx, s, r)
+		c, err := m.st.Store.Conversation(ctx, s, r)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -237,7 +237,7 @@ func (m *machine) check(t *rapid.T) {
 		}
 	}
 	for _, s := range m.ids {
-		n, err := m.st.Inbox.PendingRequests(ctx, s, m.clock.Add(-model.RequestWindow), m.clock)
+		n, err := m.st.Store.PendingRequests(ctx, s, m.clock.Add(-model.RequestWindow), m.clock)
 		if err != nil {
 			t.Fatal(err)
 		}

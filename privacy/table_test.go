@@ -11,6 +11,7 @@ import (
 	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/inbox"
 	"github.com/dmprivacy/dmprivacy/privacy"
+	"github.com/dmprivacy/dmprivacy/privacy/memory"
 )
 
 var clock = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -18,12 +19,13 @@ var clock = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 // world is a small world on the embedded stores, for table tests.
 type world struct {
 	t  testing.TB
-	g  *graph.Memory[string]
-	ib *inbox.Memory[string]
+	g  *memory.Store[string]
+	ib *memory.Store[string]
 }
 
 func newWorld(t testing.TB) *world {
-	return &world{t: t, g: graph.NewMemory[string](), ib: inbox.NewMemory[string]()}
+	s := memory.New[string]()
+	return &world{t: t, g: s, ib: s}
 }
 
 func (w *world) must(err error) {

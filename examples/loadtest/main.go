@@ -88,7 +88,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st := w.Graph.Stats()
+	st := w.Store.Stats()
 
 	// Keep what drawing pairs needs, drop the rest of the samples, and
 	// measure the heap: the stores, plus these arrays (subtracted).
@@ -118,7 +118,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "load      %.2f s\n", w.Load.Seconds())
 	fmt.Fprintf(stdout, "heap      %.1f MiB in use by the stores, %.2f bytes per follow edge\n", float64(heap)/(1<<20), float64(heap)/float64(st.Follows))
 
-	e, err := privacy.New(w.Graph, w.Inbox, &privacy.Options{Now: func() time.Time { return cfg.Now }})
+	e, err := privacy.New(w.Store, w.Store, &privacy.Options{Now: func() time.Time { return cfg.Now }})
 	if err != nil {
 		return err
 	}
@@ -165,7 +165,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 				for written.Load() < due {
 					a, b := synth.ID(r.IntN(c.users)), synth.ID(r.IntN(c.users))
 					if a != b {
-						w.Graph.Follow(a, b)
+						w.Store.Follow(a, b)
 					}
 					written.Add(1)
 				}

@@ -22,6 +22,7 @@ import (
 	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/inbox"
 	"github.com/dmprivacy/dmprivacy/privacy"
+	"github.com/dmprivacy/dmprivacy/privacy/memory"
 )
 
 var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -39,8 +40,8 @@ func main() {
 // world is a synthetic social graph, with its edges kept so the example
 // can list each user's neighbourhood.
 type world struct {
-	g       *graph.Memory[int]
-	ib      *inbox.Memory[int]
+	g       *memory.Store[int]
+	ib      *memory.Store[int]
 	n       int
 	adult   []bool
 	nearby  [][]int // per recipient: users with any relation to them
@@ -52,7 +53,8 @@ type world struct {
 // links, a few blocks and restrictions, and a spread of inbox modes.
 func build(n int, seed uint64) (*world, error) {
 	r := rand.New(rand.NewPCG(seed, 2022))
-	w := &world{g: graph.NewMemory[int](), ib: inbox.NewMemory[int](), n: n, adult: make([]bool, n), nearby: make([][]int, n), randGen: r}
+	s := memory.New[int]()
+	w := &world{g: s, ib: s, n: n, adult: make([]bool, n), nearby: make([][]int, n), randGen: r}
 	var err error
 	do := func(e error) {
 		if err == nil {
@@ -143,7 +145,7 @@ func (w *world) pairs() iter.Seq2[int, int] {
 // optional capabilities (its joined fact reader), and the engine would
 // read settings through them, past this override.
 type switched struct {
-	base  *inbox.Memory[int]
+	base  *memory.Store[int]
 	users map[int]inbox.Mode
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/inbox"
 	"github.com/dmprivacy/dmprivacy/privacy"
+	"github.com/dmprivacy/dmprivacy/privacy/memory"
 )
 
 // The story happens on one day, so the output is the same every run.
@@ -52,13 +53,14 @@ func main() {
 
 // world holds the stores and the engine of the story.
 type world struct {
-	g      *graph.Memory[string]
-	ib     *inbox.Memory[string]
+	g      *memory.Store[string]
+	ib     *memory.Store[string]
 	engine *privacy.Engine[string]
 }
 
 func build() (*world, error) {
-	w := &world{g: graph.NewMemory[string](), ib: inbox.NewMemory[string]()}
+	s := memory.New[string]()
+	w := &world{g: s, ib: s}
 	var err error
 	add := func(name string, age int, st graph.Status) {
 		if err == nil {

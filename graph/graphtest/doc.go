@@ -2,12 +2,12 @@
 // graph, in the manner of [testing/fstest.TestFS] and [testing/slogtest.Run]:
 // a host that stores its graph in its own database runs the kit in its own
 // tests to prove that its adapter answers every read exactly as the
-// embedded store, [graph.Memory], does.
+// embedded store, [memory.Store], does.
 //
 // The kit writes a series of worlds through the adapter's write path, a
 // [Writer] whose methods mirror the in-memory store's (SetUser, SetEdge,
 // SetContactKey, SyncContacts), and writes the same operations to a fresh
-// [graph.Memory]. After each stage of a world it compares every read of the
+// [memory.Store]. After each stage of a world it compares every read of the
 // adapter with the reference:
 //
 //   - User for every user of the world and for unknown users (the zero

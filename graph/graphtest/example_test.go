@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/graph/graphtest"
+	"github.com/dmprivacy/dmprivacy/privacy/memory"
 )
 
 // A host runs the kit over its adapter; here the adapter is the in-memory
@@ -14,7 +14,7 @@ import (
 // one subtest per world.
 func ExampleTestStore() {
 	err := graphtest.TestStore(func() (graphtest.Store[int64], error) {
-		return graph.NewMemory[int64](), nil // a fresh, empty store per world
+		return memory.New[int64](), nil // a fresh, empty store per world
 	}, func(i int) int64 { return int64(i) + 1 })
 	fmt.Println("conforms:", err == nil)
 	// Output: conforms: true
@@ -25,7 +25,7 @@ func ExampleTestStore() {
 // store; here, the first line of the first one.
 func ExampleTestStore_broken() {
 	err := graphtest.TestStore(func() (graphtest.Store[string], error) {
-		return selfEdges{graph.NewMemory[string]()}, nil // accepts self edges
+		return selfEdges{memory.New[string]()}, nil // accepts self edges
 	}, strconv.Itoa)
 	first, _, _ := strings.Cut(err.Error(), "\n")
 	fmt.Println(first)

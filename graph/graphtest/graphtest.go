@@ -12,10 +12,11 @@ import (
 
 	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/internal/kit"
+	"github.com/dmprivacy/dmprivacy/privacy/memory"
 )
 
 // Writer is the write path the kit drives: the write methods of
-// [graph.Memory], which the kit uses as the reference. A host adapter whose
+// [memory.Store], which the kit uses as the reference. A host adapter whose
 // own writes take a context or other arguments wraps them in a small type
 // with these methods.
 type Writer[ID comparable] interface {
@@ -85,7 +86,7 @@ func checkIDs[ID comparable](id func(int) ID) error { return kit.CheckIDs("graph
 // runWorld applies w's steps to a fresh reference and to s, comparing the
 // write errors at each write and every read at each checkpoint.
 func runWorld[ID comparable](ctx context.Context, r reporter, w *world, s Store[ID], id func(int) ID) {
-	ref := graph.NewMemory[ID]()
+	ref := memory.New[ID]()
 	ids := make([]ID, w.users+2) // the world's users and two unknown ones
 	for i := range ids {
 		ids[i] = id(i)
@@ -131,7 +132,7 @@ func viewPair(p graph.Pair) pairView { return pairView{p.A, p.B, p.Edges.String(
 
 // compare reports every read of s that differs from ref's, and whether the
 // reads could be made (a store that fails its reads stops the world).
-func compare[ID comparable](ctx context.Context, r reporter, where string, ref *graph.Memory[ID], s Store[ID], ids []ID) bool {
+func compare[ID comparable](ctx context.Context, r reporter, where string, ref *memory.Store[ID], s Store[ID], ids []ID) bool {
 	var readErrs []string
 	failed := func(read string, err error) {
 		if len(readErrs) < 5 {

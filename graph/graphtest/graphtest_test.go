@@ -11,23 +11,24 @@ import (
 
 	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/graph/graphtest"
+	"github.com/dmprivacy/dmprivacy/privacy/memory"
 )
 
 func stringID(i int) string { return fmt.Sprintf("user-%d", i) }
 
 func TestMemoryConforms(t *testing.T) {
 	t.Run("string", func(t *testing.T) {
-		graphtest.Run(t, func(*testing.T) graphtest.Store[string] { return graph.NewMemory[string]() }, stringID)
+		graphtest.Run(t, func(*testing.T) graphtest.Store[string] { return memory.New[string]() }, stringID)
 	})
 	t.Run("int64", func(t *testing.T) {
-		graphtest.Run(t, func(*testing.T) graphtest.Store[int64] { return graph.NewMemory[int64]() },
+		graphtest.Run(t, func(*testing.T) graphtest.Store[int64] { return memory.New[int64]() },
 			func(i int) int64 { return int64(i)*1000 - 7 })
 	})
 }
 
 // requiredOnly hides the memory store's PairReader, so that the kit checks
 // an adapter with the required reads alone.
-type requiredOnly struct{ m *graph.Memory[string] }
+type requiredOnly struct{ m *memory.Store[string] }
 
 func (s requiredOnly) User(ctx context.Context, id string) (graph.User, error) {
 	return s.m.User(ctx, id)
@@ -48,7 +49,7 @@ func (s requiredOnly) SyncContacts(id string, ks []graph.ContactKey) error {
 
 func TestStoreWithoutPairReader(t *testing.T) {
 	err := graphtest.TestStore(func() (graphtest.Store[string], error) {
-		return requiredOnly{graph.NewMemory[string]()}, nil
+		return requiredOnly{memory.New[string]()}, nil
 	}, stringID)
 	if err != nil {
 		t.Fatal(err)
@@ -61,12 +62,12 @@ func TestStoreWithoutPairReader(t *testing.T) {
 // asymmetricFacebook answers a Facebook link only in the direction it was
 // written.
 type asymmetricFacebook struct {
-	*graph.Memory[string]
+	*memory.Store[string]
 	links map[[2]string]bool
 }
 
 func (s *asymmetricFacebook) SetEdge(k graph.Edge, a, b string, on bool) error {
-	if err := s.Memory.SetEdge(k, a, b, on); err != nil || k != graph.Facebook {
+	if err := s.Store.SetEdge(k, a, b, on); err != nil || k != graph.Facebook {
 		return err
 	}
 	if on {
@@ -81,36 +82,36 @@ func (s *asymmetricFacebook) HasEdge(ctx context.Context, k graph.Edge, a, b str
 	if k == graph.Facebook {
 		return s.links[[2]string{a, b}], nil
 	}
-	return s.Memory.HasEdge(ctx, k, a, b)
+	return s.Store.HasEdge(ctx, k, a, b)
 }
 
 // selfEdges accepts self edges silently.
-type selfEdges struct{ *graph.Memory[string] }
+type selfEdges struct{ *memory.Store[string] }
 
 func (s selfEdges) SetEdge(k graph.Edge, a, b string, on bool) error {
 	if a == b {
 		return nil
 	}
-	return s.Memory.SetEdge(k, a, b, on)
+	return s.Store.SetEdge(k, a, b, on)
 }
 
 // toggling treats a second follow as an unfollow.
-type toggling struct{ *graph.Memory[string] }
+type toggling struct{ *memory.Store[string] }
 
 func (s toggling) SetEdge(k graph.Edge, a, b string, on bool) error {
 	if on && a != b {
-		if has, _ := s.Memory.HasEdge(context.Background(), k, a, b); has {
+		if has, _ := s.Store.HasEdge(context.Background(), k, a, b); has {
 			on = false
 		}
 	}
-	return s.Memory.SetEdge(k, a, b, on)
+	return s.Store.SetEdge(k, a, b, on)
 }
 
 // unknownIsError fails reads of unknown users instead of answering zero.
-type unknownIsError struct{ *graph.Memory[string] }
+type unknownIsError struct{ *memory.Store[string] }
 
 func (s unknownIsError) User(ctx context.Context, id string) (graph.User, error) {
-	u, err := s.Memory.User(ctx, id)
+	u, err := s.Store.User(ctx, id)
 	if err == nil && u.Status == graph.StatusUnknown {
 		return u, errors.New("no rows in result set")
 	}
@@ -118,19 +119,19 @@ func (s unknownIsError) User(ctx context.Context, id string) (graph.User, error)
 }
 
 // pairDropsContact's one-call read forgets that B has A's number.
-type pairDropsContact struct{ *graph.Memory[string] }
+type pairDropsContact struct{ *memory.Store[string] }
 
 func (s pairDropsContact) Pair(ctx context.Context, a, b string) (graph.Pair, error) {
-	p, err := s.Memory.Pair(ctx, a, b)
+	p, err := s.Store.Pair(ctx, a, b)
 	p.Edges &^= graph.ContactBA
 	return p, err
 }
 
 // unknownWrites swallows writes naming unknown users.
-type unknownWrites struct{ *graph.Memory[string] }
+type unknownWrites struct{ *memory.Store[string] }
 
 func (s unknownWrites) SetEdge(k graph.Edge, a, b string, on bool) error {
-	if err := s.Memory.SetEdge(k, a, b, on); !errors.Is(err, graph.ErrUnknownUser) {
+	if err := s.Store.SetEdge(k, a, b, on); !errors.Is(err, graph.ErrUnknownUser) {
 		return err
 	}
 	return nil
@@ -138,15 +139,15 @@ func (s unknownWrites) SetEdge(k graph.Edge, a, b string, on bool) error {
 
 // firstWriteWins ignores replacements of a user's account facts.
 type firstWriteWins struct {
-	*graph.Memory[string]
+	*memory.Store[string]
 	seen map[string]bool
 }
 
 func (s *firstWriteWins) SetUser(id string, u graph.User) error {
 	if s.seen[id] {
-		return graph.NewMemory[string]().SetUser(id, u) // validated, then dropped
+		return memory.New[string]().SetUser(id, u) // validated, then dropped
 	}
-	err := s.Memory.SetUser(id, u)
+	err := s.Store.SetUser(id, u)
 	if err == nil {
 		s.seen[id] = true
 	}
@@ -154,10 +155,10 @@ func (s *firstWriteWins) SetUser(id string, u graph.User) error {
 }
 
 // lastPageLost is a Lister that ends every listing after its first page.
-type lastPageLost struct{ *graph.Memory[string] }
+type lastPageLost struct{ *memory.Store[string] }
 
 func (s lastPageLost) Related(ctx context.Context, id string, rel graph.Relation, after graph.Cursor, limit int, dst []string) ([]string, graph.Cursor, error) {
-	dst, _, err := s.Memory.Related(ctx, id, rel, after, limit, dst)
+	dst, _, err := s.Store.Related(ctx, id, rel, after, limit, dst)
 	return dst, "", err
 }
 
@@ -168,22 +169,22 @@ func TestBrokenStoresFail(t *testing.T) {
 		want     []string // in the error
 	}{
 		{"facebook not symmetric", func() graphtest.Store[string] {
-			return &asymmetricFacebook{graph.NewMemory[string](), map[[2]string]bool{}}
+			return &asymmetricFacebook{memory.New[string](), map[[2]string]bool{}}
 		}, []string{"HasEdge (-want +got)", "facebook user-2→user-0", "Pair disagrees with User and HasEdge"}},
-		{"self edges accepted", func() graphtest.Store[string] { return selfEdges{graph.NewMemory[string]()} },
+		{"self edges accepted", func() graphtest.Store[string] { return selfEdges{memory.New[string]()} },
 			[]string{"world rules", "SetEdge(follow, user-1, user-1, true): error (-want +got)", graph.ErrSelfEdge.Error()}},
-		{"duplicate edge toggles", func() graphtest.Store[string] { return toggling{graph.NewMemory[string]()} },
+		{"duplicate edge toggles", func() graphtest.Store[string] { return toggling{memory.New[string]()} },
 			[]string{"a duplicate follow is idempotent", "HasEdge (-want +got)", "follow user-0→user-1"}},
-		{"unknown user is an error", func() graphtest.Store[string] { return unknownIsError{graph.NewMemory[string]()} },
+		{"unknown user is an error", func() graphtest.Store[string] { return unknownIsError{memory.New[string]()} },
 			[]string{"world empty", "User(user-0): no rows in result set"}},
-		{"pair drops a contact", func() graphtest.Store[string] { return pairDropsContact{graph.NewMemory[string]()} },
+		{"pair drops a contact", func() graphtest.Store[string] { return pairDropsContact{memory.New[string]()} },
 			[]string{"Pair (-want +got)", "contact B→A", "Pair disagrees with User and HasEdge"}},
-		{"writes to unknown users accepted", func() graphtest.Store[string] { return unknownWrites{graph.NewMemory[string]()} },
+		{"writes to unknown users accepted", func() graphtest.Store[string] { return unknownWrites{memory.New[string]()} },
 			[]string{"SetEdge(follow, user-0, user-4, true): error (-want +got)", graph.ErrUnknownUser.Error()}},
-		{"listing loses its later pages", func() graphtest.Store[string] { return lastPageLost{graph.NewMemory[string]()} },
+		{"listing loses its later pages", func() graphtest.Store[string] { return lastPageLost{memory.New[string]()} },
 			[]string{"Related (-want +got)", "following"}},
 		{"replacements ignored", func() graphtest.Store[string] {
-			return &firstWriteWins{graph.NewMemory[string](), map[string]bool{}}
+			return &firstWriteWins{memory.New[string](), map[string]bool{}}
 		}, []string{"replacing a user keeps their edges", "User (-want +got)", "Status"}},
 	}
 	for _, tt := range tests {
@@ -210,7 +211,7 @@ func TestStoreReportsNewStoreErrors(t *testing.T) {
 }
 
 func TestIDsMustBeDistinct(t *testing.T) {
-	err := graphtest.TestStore(func() (graphtest.Store[int], error) { return graph.NewMemory[int](), nil },
+	err := graphtest.TestStore(func() (graphtest.Store[int], error) { return memory.New[int](), nil },
 		func(i int) int { return i % 5 })
 	if err == nil || !strings.Contains(err.Error(), "id(0) and id(5) are both 0") {
 		t.Fatalf("got %v, want an error about the id function", err)
@@ -223,7 +224,7 @@ func TestIDsMustBeDistinct(t *testing.T) {
 func TestRunFailsBrokenStore(t *testing.T) {
 	if os.Getenv("GRAPHTEST_BROKEN_CHILD") == "1" {
 		graphtest.Run(t, func(*testing.T) graphtest.Store[string] {
-			return &asymmetricFacebook{graph.NewMemory[string](), map[[2]string]bool{}}
+			return &asymmetricFacebook{memory.New[string](), map[[2]string]bool{}}
 		}, stringID)
 		return
 	}

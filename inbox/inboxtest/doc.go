@@ -2,12 +2,12 @@
 // storage, in the manner of [testing/fstest.TestFS] and
 // [testing/slogtest.Run]: a host that keeps settings and conversations in
 // its own database runs the kit in its own tests to prove that its adapter
-// answers every read exactly as the embedded store, [inbox.Memory], does,
+// answers every read exactly as the embedded store, [memory.Store], does,
 // and that its one-call fact readers agree with its required reads.
 //
 // The kit writes a series of worlds through the adapter's write path, a
 // [Writer] whose methods mirror the in-memory store's (SetSettings,
-// SetConversation), writes the same to a fresh [inbox.Memory], and after
+// SetConversation), writes the same to a fresh [memory.Store], and after
 // each stage compares:
 //
 //   - Settings for every user, unknown users included (the zero Settings);
@@ -35,7 +35,7 @@
 // Facts include the graph, so an adapter that implements either fact
 // reader must also implement the graph kit's [graphtest.Store] (the graph
 // reads and write path): the kit then writes users and edges before the
-// inbox, to the adapter and to a reference [graph.Memory]. An adapter whose
+// inbox, to the adapter and to a reference [memory.Store]. An adapter whose
 // inbox writes need the users to exist implements it for the same reason.
 // The kit writes inbox data for the world's users only.
 //

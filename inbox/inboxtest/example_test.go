@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/dmprivacy/dmprivacy/inbox"
 	"github.com/dmprivacy/dmprivacy/inbox/inboxtest"
+	"github.com/dmprivacy/dmprivacy/privacy/memory"
 )
 
 // A host runs the kit over its adapter; here the adapter is the in-memory
@@ -13,7 +13,7 @@ import (
 // with one subtest per world.
 func ExampleTestStore() {
 	err := inboxtest.TestStore(func() (inboxtest.Store[int64], error) {
-		return inbox.NewMemory[int64](), nil // a fresh, empty store per world
+		return memory.New[int64](), nil // a fresh, empty store per world
 	}, func(i int) int64 { return int64(i) + 1 })
 	fmt.Println("conforms:", err == nil)
 	// Output: conforms: true

@@ -15,10 +15,11 @@ import (
 	"github.com/dmprivacy/dmprivacy/graph/graphtest"
 	"github.com/dmprivacy/dmprivacy/inbox"
 	"github.com/dmprivacy/dmprivacy/internal/kit"
+	"github.com/dmprivacy/dmprivacy/privacy/memory"
 )
 
 // Writer is the write path the kit drives: the write methods of
-// [inbox.Memory], which the kit uses as the reference. A host adapter whose
+// [memory.Store], which the kit uses as the reference. A host adapter whose
 // own writes take a context or other arguments wraps them in a small type
 // with these methods.
 type Writer[ID comparable] interface {
@@ -81,8 +82,8 @@ func checkIDs[ID comparable](id func(int) ID) error { return kit.CheckIDs("inbox
 
 // reference is the in-memory stores the adapter is compared with.
 type reference[ID comparable] struct {
-	graph *graph.Memory[ID]
-	inbox *inbox.Memory[ID]
+	graph *memory.Store[ID]
+	inbox *memory.Store[ID]
 }
 
 // target is the adapter and the parts of it the kit found.
@@ -102,7 +103,8 @@ func runWorld[ID comparable](ctx context.Context, r reporter, w *world, s Store[
 		r.Errorf("world %s: the store implements a fact reader but not graphtest.Store, so the kit cannot write the graph its facts include", w.name)
 		return
 	}
-	ref := reference[ID]{graph.NewMemory[ID](), inbox.NewMemory[ID]()}
+	store := memory.New[ID]()
+	ref := reference[ID]{store, store}
 	ids := make([]ID, w.users+2) // the world's users and two unknown ones
 	for i := range ids {
 		ids[i] = id(i)

@@ -7,12 +7,12 @@ import (
 
 	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/inbox"
+	"github.com/dmprivacy/dmprivacy/privacy/memory"
 )
 
-// Stores are the embedded stores a World is loaded into.
+// Stores is the embedded store a World is loaded into.
 type Stores struct {
-	Graph *graph.Memory[string]
-	Inbox *inbox.Memory[string]
+	Store *memory.Store[string]
 }
 
 // Op is one write that loads part of a World into [Stores].
@@ -33,7 +33,7 @@ func (w *World) Ops() (users, rest []Op) {
 			if err != nil {
 				return err
 			}
-			return s.Graph.SetUser(name, gu)
+			return s.Store.SetUser(name, gu)
 		}})
 	}
 	edges := []struct {
@@ -47,14 +47,14 @@ func (w *World) Ops() (users, rest []Op) {
 			}
 			kind := e.kind
 			rest = append(rest, Op{fmt.Sprintf("%v %s %s", kind, p[0], p[1]), func(s Stores) error {
-				return s.Graph.SetEdge(kind, p[0], p[1], true)
+				return s.Store.SetEdge(kind, p[0], p[1], true)
 			}})
 		}
 	}
 	for _, name := range w.Names() {
 		if k := w.Keys[name]; k != "" {
 			rest = append(rest, Op{"key " + name, func(s Stores) error {
-				return s.Graph.SetContactKey(name, graph.ContactKey(k))
+				return s.Store.SetContactKey(name, graph.ContactKey(k))
 			}})
 		}
 		if book := w.Contacts[name]; len(book) > 0 {
@@ -64,7 +64,7 @@ func (w *World) Ops() (users, rest []Op) {
 			}
 			slices.Sort(keys)
 			rest = append(rest, Op{"contacts " + name, func(s Stores) error {
-				return s.Graph.SyncContacts(name, keys)
+				return s.Store.SyncContacts(name, keys)
 			}})
 		}
 		if m, ok := w.Modes[name]; ok {
@@ -73,12 +73,12 @@ func (w *World) Ops() (users, rest []Op) {
 				if err != nil {
 					return err
 				}
-				return s.Inbox.SetSettings(name, inbox.Settings{Mode: mode})
+				return s.Store.SetSettings(name, inbox.Settings{Mode: mode})
 			}})
 		}
 		for i, t := range w.OtherRequests[name] {
 			rest = append(rest, Op{fmt.Sprintf("request %s %d", name, i), func(s Stores) error {
-				return s.Inbox.SetConversation(name, OtherName(name, i), inbox.Pending, t)
+				return s.Store.SetConversation(name, OtherName(name, i), inbox.Pending, t)
 			}})
 		}
 	}
@@ -93,7 +93,7 @@ func (w *World) Ops() (users, rest []Op) {
 			if err != nil {
 				return err
 			}
-			return s.Inbox.SetConversation(c.Starter, other, st, c.Started)
+			return s.Store.SetConversation(c.Starter, other, st, c.Started)
 		}})
 	}
 	return users, rest
@@ -105,7 +105,7 @@ func OtherName(sender string, i int) string { return fmt.Sprintf("~%s-%d", sende
 
 // Load applies ops to fresh stores.
 func Load(ops ...[]Op) (Stores, error) {
-	s := Stores{Graph: graph.NewMemory[string](), Inbox: inbox.NewMemory[string]()}
+	s := Stores{Store: memory.New[string]()}
 	for _, list := range ops {
 		for _, op := range list {
 			if err := op.Apply(s); err != nil {

@@ -51,16 +51,25 @@ func TestDecideRows(t *testing.T) {
 		{"3b recipient deactivated", "everyone", "s", func(w *World) { w.Users["r"] = User{Status: "deactivated", Birth: born(1991, 1, 1)} }, "deny recipient_unavailable (unavailable)"},
 		{"3c recipient blocked sender", "everyone", "s", func(w *World) { w.Blocks[[2]string{"r", "s"}] = true }, "deny blocked_by_recipient (not_allowed)"},
 		{"4 recipient 15", "everyone", "s", func(w *World) { w.Users["r"] = User{Status: "active", Birth: born(2009, 6, 16)} }, "deny recipient_age (not_allowed)"},
-		{"4 recipient turns 16 today", "everyone", "s", func(w *World) {
+		{"4 recipient turns 16 today", "suggested", "s", func(w *World) {
 			w.Users["s"] = User{Status: "active", Birth: born(2008, 1, 1)}
 			w.Users["r"] = User{Status: "active", Birth: born(2009, 6, 15)}
-		}, "allow requests message_request (allowed)"},
+		}, "deny not_suggested (not_allowed)"},
 		{"4b adult stranger to 17", "everyone", "s", func(w *World) { w.Users["r"] = User{Status: "active", Birth: born(2008, 1, 1)} }, "deny minor_protection (not_allowed)"},
-		{"4b adult friend of 17", "everyone", "s", func(w *World) {
+		{"4b adult friend of 17", "friends", "s", func(w *World) {
 			w.Users["r"] = User{Status: "active", Birth: born(2008, 1, 1)}
 			follow(w, "s", "r")
 			follow(w, "r", "s")
 		}, "allow primary friend (allowed)"},
+		{"fail-safe: a 17-year-old's everyone counts as no one", "everyone", "s", func(w *World) {
+			w.Users["r"] = User{Status: "active", Birth: born(2008, 1, 1)}
+			follow(w, "s", "r")
+			follow(w, "r", "s")
+		}, "deny inbox_closed (not_allowed)"},
+		{"fail-safe: a chosen suggested survives the 18th birthday", "suggested", "s", func(w *World) {
+			w.Users["r"] = User{Status: "active", Birth: born(2007, 6, 15)}
+			follow(w, "r", "s")
+		}, "deny not_suggested (not_allowed)"},
 		{"4b verified 16-17 a year ago may be 18", "everyone", "s", func(w *World) {
 			w.Users["s"] = User{Status: "active", Band: "16-17", BandAsOf: now.AddDate(-1, 0, 0)}
 			w.Users["r"] = User{Status: "active", Birth: born(2008, 1, 1)}
@@ -220,7 +229,7 @@ func TestBuild(t *testing.T) {
 			if a == b {
 				continue
 			}
-			p, err := st.Graph.Pair(ctx, a, b)
+			p, err := st.Store.Pair(ctx, a, b)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -242,21 +251,21 @@ func TestBuild(t *testing.T) {
 			if p.Edges != want {
 				t.Errorf("Pair(%s, %s).Edges = %v; want %v", a, b, p.Edges, want)
 			}
-			c, _ := st.Inbox.Conversation(ctx, a, b)
+			c, _ := st.Store.Conversation(ctx, a, b)
 			mc := w.Conversations[PairKey(a, b)]
 			if c.Starter != mc.Starter || c.State.String() != stateOr(mc.State) || !c.Started.Equal(mc.Started) {
 				t.Errorf("Conversation(%s, %s) = %+v; want %+v", a, b, c, mc)
 			}
 		}
-		n, _ := st.Inbox.PendingRequests(ctx, a, now.Add(-RequestWindow), now)
+		n, _ := st.Store.PendingRequests(ctx, a, now.Add(-RequestWindow), now)
 		if n != w.PendingCount(a, now) {
 			t.Errorf("PendingRequests(%s) = %d; model %d", a, n, w.PendingCount(a, now))
 		}
 	}
-	if s, _ := st.Inbox.Settings(ctx, "r"); s.Mode != inbox.SuggestedFriends {
+	if s, _ := st.Store.Settings(ctx, "r"); s.Mode != inbox.SuggestedFriends {
 		t.Errorf("Settings(r) = %v; want suggested", s.Mode)
 	}
-	if u, _ := st.Graph.User(ctx, "x"); u.Status != graph.Deleted || u.Band != graph.Age13to15 {
+	if u, _ := st.Store.User(ctx, "x"); u.Status != graph.Deleted || u.Band != graph.Age13to15 {
 		t.Errorf("User(x) = %+v", u)
 	}
 	if w.PendingCount("s", now) != 1 {

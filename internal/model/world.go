@@ -141,12 +141,16 @@ func (w *World) HasNumber(a, b string) bool {
 }
 
 // Mode returns the mode that applies to user at time at: the one they
-// chose, or else NoOne under 18 and Friends from 18.
+// chose, or else NoOne under 18 and Friends from 18. A chosen Everyone
+// counts as the default while the user may be under 18 (the fail-safe:
+// Everyone is for adults, and a birth date corrected downward must not
+// leave a minor in it).
 func (w *World) Mode(user string, at time.Time) string {
-	if m, ok := w.Modes[user]; ok {
+	youngest, _ := w.Users[user].Ages(at)
+	if m, ok := w.Modes[user]; ok && (m != "everyone" || youngest >= AdultAge) {
 		return m
 	}
-	if youngest, _ := w.Users[user].Ages(at); youngest >= AdultAge {
+	if youngest >= AdultAge {
 		return "friends"
 	}
 	return "noone"

@@ -15,6 +15,7 @@ import (
 
 	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/inbox"
+	"github.com/dmprivacy/dmprivacy/privacy/memory"
 )
 
 // Config describes a world. [Default] gives every field a sensible value;
@@ -98,8 +99,7 @@ func Key(i int) graph.ContactKey { return graph.ContactKey("k:" + strconv.Format
 // drawing pairs of each kind.
 type World struct {
 	Config
-	Graph *graph.Memory[int64]
-	Inbox *inbox.Memory[int64]
+	Store *memory.Store[int64]
 
 	// What was loaded: follow edges (each direction of a friendship
 	// counts), blocks, restrictions, Facebook links, synced contact
@@ -150,9 +150,9 @@ func Build(cfg Config, progress Progress) (*World, error) {
 	if n < 2 {
 		return nil, fmt.Errorf("synth: a world needs at least 2 users, not %d", n)
 	}
-	w := &World{Config: cfg, Graph: graph.NewMemory[int64](), Inbox: inbox.NewMemory[int64]()}
+	w := &World{Config: cfg, Store: memory.New[int64]()}
 	r := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x5eed))
-	g := w.Graph
+	g := w.Store
 	g.Grow(n)
 
 	// Users.
@@ -330,7 +330,7 @@ func Build(cfg Config, progress Progress) (*World, error) {
 			m = mode(r, w.Accounts[i].BandAt(cfg.Now))
 		}
 		if m != inbox.ModeDefault {
-			if err := w.Inbox.SetSettings(ID(i), inbox.Settings{Mode: m}); err != nil {
+			if err := w.Store.SetSettings(ID(i), inbox.Settings{Mode: m}); err != nil {
 				return nil, err
 			}
 		}
@@ -358,7 +358,7 @@ func Build(cfg Config, progress Progress) (*World, error) {
 			default:
 				s, ago = inbox.Declined, time.Duration(r.IntN(30*24))*time.Hour
 			}
-			if err := w.Inbox.SetConversation(ID(i), ID(j), s, cfg.Now.Add(-ago)); err != nil {
+			if err := w.Store.SetConversation(ID(i), ID(j), s, cfg.Now.Add(-ago)); err != nil {
 				return nil, err
 			}
 			w.Threads++
@@ -376,7 +376,7 @@ type chunkOut struct {
 
 // follows generates the follows, blocks and restrictions of users [lo, hi)
 // into the loader, and the follow-backs and blocks into o.
-func follows(r *rand.Rand, cfg *Config, l *graph.Loader[int64], rank []int, lo, hi int, o *chunkOut) error {
+func follows(r *rand.Rand, cfg *Config, l *memory.Loader[int64], rank []int, lo, hi int, o *chunkOut) error {
 	n := cfg.Users
 	lnN := math.Log(float64(n))
 	// Follows counts follow-backs too: draw fewer; and a few draws repeat
@@ -457,7 +457,7 @@ func parallel(n int, f func(int), failed func(int) error) {
 	wg.Wait()
 }
 
-func addAll(l *graph.Loader[int64], k graph.Edge, from int, to []int, ids *[]int64) error {
+func addAll(l *memory.Loader[int64], k graph.Edge, from int, to []int, ids *[]int64) error {
 	*ids = (*ids)[:0]
 	for _, j := range to {
 		*ids = append(*ids, ID(j))

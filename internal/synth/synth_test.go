@@ -22,7 +22,7 @@ func TestBuildIsDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(a.Graph.Stats(), b.Graph.Stats()); diff != "" {
+	if diff := cmp.Diff(a.Store.Stats(), b.Store.Stats()); diff != "" {
 		t.Errorf("two builds differ (-first +second):\n%s", diff)
 	}
 	if diff := cmp.Diff(a.Friends, b.Friends); diff != "" {
@@ -30,16 +30,16 @@ func TestBuildIsDeterministic(t *testing.T) {
 	}
 	ctx := context.Background()
 	for i := 0; i < cfg.Users; i += 97 {
-		pa, _ := a.Graph.Pair(ctx, ID(i), ID(i+1))
-		pb, _ := b.Graph.Pair(ctx, ID(i), ID(i+1))
-		sa, _ := a.Inbox.Settings(ctx, ID(i))
-		sb, _ := b.Inbox.Settings(ctx, ID(i))
+		pa, _ := a.Store.Pair(ctx, ID(i), ID(i+1))
+		pb, _ := b.Store.Pair(ctx, ID(i), ID(i+1))
+		sa, _ := a.Store.Settings(ctx, ID(i))
+		sb, _ := b.Store.Settings(ctx, ID(i))
 		if pa != pb || sa != sb {
 			t.Fatalf("user %d differs: %v %v / %v %v", i, pa, sa, pb, sb)
 		}
 	}
 	other, _ := Build(Default(3000, 8), nil)
-	if other.Graph.Stats() == a.Graph.Stats() {
+	if other.Store.Stats() == a.Store.Stats() {
 		t.Errorf("another seed built the same world")
 	}
 }
@@ -54,7 +54,7 @@ func TestWorldShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := w.Graph.Stats()
+	st := w.Store.Stats()
 	n := float64(cfg.Users)
 	check := func(what string, got, lo, hi float64) {
 		t.Helper()
@@ -67,14 +67,14 @@ func TestWorldShape(t *testing.T) {
 	check("friend pairs per user", float64(len(w.Friends))/n, 3, 8)
 	check("contacts per user", float64(st.ContactEntries)/n, 8, 16)
 	ctx := context.Background()
-	star, _, _ := w.Graph.Related(ctx, ID(0), graph.Followers, "", cfg.Users, nil)
+	star, _, _ := w.Store.Related(ctx, ID(0), graph.Followers, "", cfg.Users, nil)
 	if len(star) < cfg.StarFollowers {
 		t.Errorf("the star has %d followers, want %d", len(star), cfg.StarFollowers)
 	}
 	// A celebrity by popularity: someone else with a thousand followers.
 	most := 0
 	for i := 1; i < cfg.Users; i++ {
-		f, _, _ := w.Graph.Related(ctx, ID(i), graph.Followers, "", cfg.Users, nil)
+		f, _, _ := w.Store.Related(ctx, ID(i), graph.Followers, "", cfg.Users, nil)
 		most = max(most, len(f))
 	}
 	if most < 1000 {

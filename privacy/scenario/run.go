@@ -10,6 +10,7 @@ import (
 	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/inbox"
 	"github.com/dmprivacy/dmprivacy/privacy"
+	"github.com/dmprivacy/dmprivacy/privacy/memory"
 )
 
 // Options configure parsing and running. The zero Options, like a nil
@@ -76,55 +77,53 @@ type GroupEngine interface {
 	CanAddToGroup(ctx context.Context, inviter, invitee string, members []string) (privacy.GroupDecision, error)
 }
 
-// MemoryWorld is the in-memory [World]: the embedded graph and inbox
-// stores.
+// MemoryWorld is the in-memory [World]: the embedded store.
 type MemoryWorld struct {
-	Graph *graph.Memory[string]
-	Inbox *inbox.Memory[string]
+	Store *memory.Store[string]
 }
 
-// SetUser calls Graph.SetUser.
-func (w MemoryWorld) SetUser(id string, u graph.User) error { return w.Graph.SetUser(id, u) }
+// SetUser calls Store.SetUser.
+func (w MemoryWorld) SetUser(id string, u graph.User) error { return w.Store.SetUser(id, u) }
 
-// SetContactKey calls Graph.SetContactKey.
+// SetContactKey calls Store.SetContactKey.
 func (w MemoryWorld) SetContactKey(id string, k graph.ContactKey) error {
-	return w.Graph.SetContactKey(id, k)
+	return w.Store.SetContactKey(id, k)
 }
 
-// AddContact calls Graph.AddContact.
+// AddContact calls Store.AddContact.
 func (w MemoryWorld) AddContact(id string, k graph.ContactKey) error {
-	return w.Graph.AddContact(id, k)
+	return w.Store.AddContact(id, k)
 }
 
-// RemoveContact calls Graph.RemoveContact.
+// RemoveContact calls Store.RemoveContact.
 func (w MemoryWorld) RemoveContact(id string, k graph.ContactKey) error {
-	return w.Graph.RemoveContact(id, k)
+	return w.Store.RemoveContact(id, k)
 }
 
-// SetEdge calls Graph.SetEdge.
+// SetEdge calls Store.SetEdge.
 func (w MemoryWorld) SetEdge(kind graph.Edge, from, to string, on bool) error {
-	return w.Graph.SetEdge(kind, from, to, on)
+	return w.Store.SetEdge(kind, from, to, on)
 }
 
-// SetSettings calls Inbox.SetSettings.
+// SetSettings calls Store.SetSettings.
 func (w MemoryWorld) SetSettings(id string, s inbox.Settings) error {
-	return w.Inbox.SetSettings(id, s)
+	return w.Store.SetSettings(id, s)
 }
 
-// SetConversation calls Inbox.SetConversation.
+// SetConversation calls Store.SetConversation.
 func (w MemoryWorld) SetConversation(from, to string, s inbox.State, at time.Time) error {
-	return w.Inbox.SetConversation(from, to, s, at)
+	return w.Store.SetConversation(from, to, s, at)
 }
 
 // MemoryEnv returns fresh in-memory stores and an engine over them with
 // policy p and clock now: the default [Options.NewEnv].
 func MemoryEnv(p *privacy.Policy, now func() time.Time) (*Env, error) {
-	g, in := graph.NewMemory[string](), inbox.NewMemory[string]()
-	e, err := privacy.New[string](g, in, &privacy.Options{Policy: p, Now: now})
+	s := memory.New[string]()
+	e, err := privacy.New[string](s, s, &privacy.Options{Policy: p, Now: now})
 	if err != nil {
 		return nil, err
 	}
-	return &Env{World: MemoryWorld{Graph: g, Inbox: in}, Engine: e}, nil
+	return &Env{World: MemoryWorld{Store: s}, Engine: e}, nil
 }
 
 // ContactKey returns the synthetic contact key of a user: "dm:" and their
