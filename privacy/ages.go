@@ -20,9 +20,9 @@ import (
 type person struct {
 	status   graph.Status
 	verified bool
-	hideC    bool // "suggest me to my contacts" is off
-	hideF    bool // "suggest me to my Facebook friends" is off
-	known    bool // the age is known
+	hideC    bool  // "suggest me to my contacts" is off
+	hideF    bool  // "suggest me to my Facebook friends" is off
+	known    bool  // the age is known
 	latest   int32 // the latest day they can have been born: their youngest age
 	earliest int32 // the earliest: their oldest age
 }

@@ -139,7 +139,9 @@ type factsHost struct {
 	factsOnly
 }
 
-func (h *factsHost) User(ctx context.Context, id string) (graph.User, error) { return h.g.User(ctx, id) }
+func (h *factsHost) User(ctx context.Context, id string) (graph.User, error) {
+	return h.g.User(ctx, id)
+}
 func (h *factsHost) HasEdge(ctx context.Context, k graph.Edge, a, b string) (bool, error) {
 	return h.g.HasEdge(ctx, k, a, b)
 }

@@ -21,7 +21,7 @@ type compiled struct {
 
 	modes  [inbox.NumModes]routing // the DM tables
 	groups [inbox.NumModes]routing // the group-invite tables
-	custom bool                  // the policy has gates or audiences of the host's
+	custom bool                    // the policy has gates or audiences of the host's
 
 	// By age band: the default mode, the modes a band may hold, the group
 	// defaults and choices, the route limits.
