@@ -38,10 +38,10 @@ var audienceNames = [NumAudiences]string{
 	"friend_of_friend", "verified", "anyone",
 }
 
-// String returns the audience's name as DESIGN.md and scenario files spell
-// it: friend, follower, followed, contact, reverse_contact, facebook_friend,
-// friend_of_friend, verified, conversation, anyone, recommended_contact,
-// recommended_facebook.
+// String returns the audience's name as package privacy's documentation
+// and scenario files spell it: friend, follower, followed, contact,
+// reverse_contact, facebook_friend, friend_of_friend, verified,
+// conversation, anyone, recommended_contact, recommended_facebook.
 func (a Audience) String() string {
 	if int(a) < len(audienceNames) {
 		return audienceNames[a]
