@@ -77,16 +77,9 @@ done
 export DMPRIVACY_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/dmprivacy?sslmode=disable"
 echo "postgres.sh: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port; running examples/postgres tests" >&2
 
-# The repository's scenario files run on the adapter once the scenario
-# package is in the repository (examples/postgres/scenario_test.go).
-tags=()
-if [[ -d $root/privacy/scenario/scenariotest ]]; then
-	tags=(-tags dmscenario)
-fi
-
 log=$tmp/test.log
 status=0
-(cd "$root/examples/postgres" && go test -race -count=1 -v "${tags[@]}" "$@" ./...) >"$log" 2>&1 || status=$?
+(cd "$root/examples/postgres" && go test -race -count=1 -v "$@" ./...) >"$log" 2>&1 || status=$?
 # The summary: each package's result and each failed or skipped test.
 grep -E '^(ok|FAIL|PASS|panic:|\?)|--- (FAIL|SKIP)' "$log" || true
 if [[ $status -ne 0 ]]; then

@@ -33,8 +33,9 @@ type raceResult struct {
 // CanMessage in both directions, from several goroutines and from the
 // blocking goroutine itself right after Block returns. A check that
 // started after Block returned and ended before Unblock began must deny:
-// DESIGN.md's "once Block returns, no later CanMessage from the blocked
-// user is allowed" (and blocks deny both ways).
+// linearizability as the package documentation states it: once Block
+// returns, no later CanMessage from the blocked user is allowed (and
+// blocks deny both ways).
 //
 // epoch orders the two: odd while a block is in effect (set after Block
 // returns), even from just before Unblock is called. A check that reads the

@@ -26,21 +26,21 @@ type Request[ID comparable] struct {
 // [ReasonError]: it is what a failed check returns.
 type Decision struct {
 	// Allowed reports whether the message is delivered.
-	Allowed bool
+	Allowed bool `json:"allowed"`
 
 	// Folder is where an allowed message lands; NoFolder when denied.
-	Folder inbox.Folder
+	Folder inbox.Folder `json:"folder"`
 
 	// Reason is the audit reason, for the host's back end only.
-	Reason Reason
+	Reason Reason `json:"reason"`
 
 	// View is what the sender may be shown; the only field meant for the
 	// sender's screen.
-	View View
+	View View `json:"view"`
 
 	// Rule names the host's gate or audience that decided, with
 	// ReasonPolicyGate or ReasonCustomAudience; empty otherwise.
-	Rule string
+	Rule string `json:"rule,omitempty"`
 }
 
 // Delivery returns how the message lands, for the conversation lifecycle

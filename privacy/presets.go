@@ -65,7 +65,7 @@ func byBand[T any](minor, adult T) (out [graph.NumAgeBands]T) {
 }
 
 // TikTok returns the TikTok preset, the default policy: exactly
-// DESIGN.md's decision table. DMs are for 16 and over (since April 2020);
+// decision table of the package documentation. DMs are for 16 and over (since April 2020);
 // 16–17-year-olds hear from adults only if they are friends (mutual
 // followers); the modes are Everyone (strangers' messages go to requests,
 // people the user follows and suggested friends to the inbox), Suggested

@@ -367,9 +367,9 @@ func TestPropertyCancelled(t *testing.T) {
 	})
 }
 
-// TestPropertyNoLeak checks DESIGN.md's no-leak rule as before/after pairs
-// of worlds that differ only in what R hides, comparing the sender view of
-// S → R alone.
+// TestPropertyNoLeak checks the no-leak rule of the package documentation
+// as before/after pairs of worlds that differ only in what R hides,
+// comparing the sender view of S → R alone.
 func TestPropertyNoLeak(t *testing.T) {
 	t.Parallel()
 	view := func(t *rapid.T, w *model.World, s, r string, at time.Time) privacy.View {

@@ -9,7 +9,9 @@ import "fmt"
 // [Decision]: a decision that failed closed.
 type Reason uint8
 
-// Reasons, spelled in text as in DESIGN.md's decision table.
+// Reasons. The numbered ones are the steps of the decision table in the
+// package documentation; the text forms are how scenario files, JSON and
+// logs spell them.
 const (
 	ReasonError                  Reason = iota // a store failed or the context ended: denied (fail closed)
 	ReasonSelf                                 // 1: sender is the recipient

@@ -95,8 +95,8 @@ func denyD(r privacy.Reason, v privacy.View) privacy.Decision {
 	return privacy.Decision{Reason: r, View: v}
 }
 
-// TestDecisionTable has one case (or more) per row of DESIGN.md's decision
-// table, under the TikTok preset. S is the sender, R the recipient; both
+// TestDecisionTable has one case (or more) per row of the decision table in
+// the package documentation, under the TikTok preset. S is the sender, R the recipient; both
 // are adults with R in mode Everyone unless the case says otherwise.
 func TestDecisionTable(t *testing.T) {
 	t.Parallel()
@@ -338,7 +338,7 @@ func TestDecisionTable(t *testing.T) {
 }
 
 // TestRoutingTable checks every mode × audience cell of TikTok's routing
-// table in DESIGN.md, each audience alone.
+// tables in the package documentation, each audience alone.
 func TestRoutingTable(t *testing.T) {
 	t.Parallel()
 	audiences := []struct {

@@ -1,13 +1,30 @@
 // Command dmcheck runs scenario files (.dm) against the dmprivacy engine and
 // reports the checks that fail.
 //
-//	go run ./examples/dmcheck [-run REGEX] [-explain] [-json] FILE...
+//	dmcheck [-run REGEX] [-explain] [-json] FILE...
+//
+// Build it with go build ./examples/dmcheck (or go install
+// github.com/dmprivacy/dmprivacy/examples/dmcheck), or try it from a
+// checkout with go run ./examples/dmcheck.
 //
 // It prints one line per failed check (file:line, the statement, the
 // expected and the actual decision with its reason) and a closing line
-// "N passed, N failed". The exit code is 0 when every check passes, 1 when
-// a check fails, and 2 when a file is bad (its error names the file, line
-// and token; the other files still run) or the command line is wrong.
+// "N passed, N failed". A bad file is reported with its file, line, column
+// and token, and none of it runs; the other files still do. The format of
+// the files is the documentation of package
+// github.com/dmprivacy/dmprivacy/privacy/scenario (go doc
+// github.com/dmprivacy/dmprivacy/privacy/scenario).
+//
+// The exit status of the built command:
+//
+//	0  every check passed
+//	1  a check failed
+//	2  a file was bad, or the command line was wrong
+//
+// go run reports any non-zero status of the program as its own exit
+// status 1 (printing "exit status 2" first), so a script that tells a
+// failed check from a bad file runs the built binary.
+//
 // Run with -h for the flags and the JSON format.
 package main
 
@@ -30,16 +47,21 @@ func main() {
 
 const help = `usage: dmcheck [-run REGEX] [-explain] [-json] FILE...
 
-Runs each scenario file (.dm, see SCENARIOS.md) on the in-memory stores and
-prints one line per failed check:
+Runs each scenario file (.dm) on the embedded store and prints one line per
+failed check:
 
   FILE:LINE: STATEMENT: want EXPECTED, got ACTUAL
 
 then a closing line "N passed, N failed". A bad file is reported on stderr
 as FILE:LINE:COLUMN: message, and none of it runs; the other files do.
 
+The format of the files:
+  go doc github.com/dmprivacy/dmprivacy/privacy/scenario
+
 Exit status: 0 if every check passed, 1 if any check failed, 2 if any file
-was bad or the command line was wrong.
+was bad or the command line was wrong. Under go run, any non-zero status
+shows as "exit status N" and go run itself exits 1: build the command to
+tell 1 from 2.
 
 Flags:
 `

@@ -43,6 +43,8 @@ func TestRun(t *testing.T) {
 		{"bad -run", []string{"-run", "(", "testdata/pass.dm"}, 2, "", "bad -run pattern"},
 		{"bad flag", []string{"-verbose", "testdata/pass.dm"}, 2, "", "flag provided but not defined"},
 		{"help", []string{"-h"}, 0, "", `{"type":"summary","passed":N,"failed":N,"bad_files":N}`},
+		{"help names the format's documentation", []string{"-h"}, 0, "", "go doc github.com/dmprivacy/dmprivacy/privacy/scenario"},
+		{"help warns about go run", []string{"-h"}, 0, "", "build the command to\ntell 1 from 2"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

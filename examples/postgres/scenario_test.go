@@ -1,10 +1,5 @@
-//go:build dmscenario
-
 // This test runs the repository's scenario files (../../privacy/testdata/*.dm)
-// with the engine on this adapter. It needs the scenario package
-// (privacy/scenario, issue 3), so it builds only with -tags dmscenario;
-// .ci/postgres.sh passes the tag once privacy/scenario/scenariotest exists
-// in the repository.
+// with the engine on this adapter.
 
 package postgres_test
 

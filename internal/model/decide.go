@@ -9,8 +9,8 @@ import (
 type Decision struct {
 	Allowed bool
 	Folder  string // none, primary or requests
-	Reason  string // the audit reason, as in DESIGN.md's table
-	View    string // the sender view, as in DESIGN.md's table
+	Reason  string // the audit reason, as in the decision table
+	View    string // the sender view, as in the decision table
 }
 
 // String writes d as scenario files do, with the view: "allow primary
@@ -31,8 +31,8 @@ func allow(folder, reason string) Decision {
 }
 
 // Decide answers whether sender s may message recipient r at time at, and
-// where the message lands: DESIGN.md's table under the TikTok preset, one
-// row after the other.
+// where the message lands: the decision table of package privacy's
+// documentation under the TikTok preset, one row after the other.
 func Decide(w *World, s, r string, at time.Time) Decision {
 	base := baseOutcome(w, s, r, at)
 	conv := w.Conversations[PairKey(s, r)]

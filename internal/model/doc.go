@@ -1,8 +1,8 @@
-// Package model is a deliberately naive reference model of DESIGN.md's
-// decision table under the TikTok preset, for differential tests of the
+// Package model is a deliberately naive reference model of the decision
+// table in package privacy's documentation, under the TikTok preset, for differential tests of the
 // privacy engine.
 //
-// It is written from DESIGN.md alone, without reading the engine's
+// It is written from that specification alone, without reading the engine's
 // evaluator, and it is meant to be checked by eye against the table: a
 // [World] holds users by name and every relation as a plain map, and
 // [Decide] walks rows 1 to 10b as one if/else chain, then adjustments 11

@@ -26,7 +26,7 @@ func base(mode string) *World {
 	return w
 }
 
-// TestDecideRows has one case per row of DESIGN.md's table, so the model
+// TestDecideRows has one case per row of the decision table, so the model
 // itself is checked against the text, not only against the engine.
 func TestDecideRows(t *testing.T) {
 	t.Parallel()

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// The TikTok preset's numbers, from DESIGN.md.
+// The TikTok preset's numbers, from the specification in package privacy.
 const (
 	MinAge        = 16             // the minimum DM age (steps 2b and 4)
 	AdultAge      = 18             // 18+ is an adult (step 4b, defaults, Everyone)

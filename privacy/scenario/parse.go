@@ -264,7 +264,7 @@ var usages = map[string]string{
 	"policy":       "policy NAME",
 	"now":          "now YYYY-MM-DD (or an RFC 3339 time)",
 	"advance":      "advance DURATION (a whole number and m, h or d: 90m, 25h, 30d)",
-	"user":         "user NAME [age=N | birth=DATE] [mode=M] [status=S] [suggest-to-contacts=on|off] [suggest-to-facebook=on|off] [verified=on|off]",
+	"user":         "user NAME [age=N | birth=DATE] [mode=M] [status=S] [suggest-to-contacts=on|off] [suggest-to-facebook=on|off] [verified=on|off] [route.AUDIENCE=primary|requests|deny ...]",
 	"set":          "set NAME key=value...",
 	"edge":         "%s A B",
 	"conversation": "conversation A B pending|held|accepted|declined",
@@ -690,7 +690,8 @@ func routeSettings(p *privacy.Policy, s *inbox.Settings, routes []Route) error {
 	return nil
 }
 
-// routable are the audiences SCENARIOS.md lets route.AUDIENCE keys name.
+// routable are the audiences route.AUDIENCE keys may name: every audience
+// but conversation, which a user cannot route on their own.
 var routable = map[inbox.Audience]bool{
 	inbox.AudienceFriend: true, inbox.AudienceFollower: true, inbox.AudienceFollowed: true,
 	inbox.AudienceContact: true, inbox.AudienceReverseContact: true, inbox.AudienceFacebookFriend: true,
@@ -761,7 +762,7 @@ func (p *parser) conversation() error {
 
 func (p *parser) reason(t token) (string, error) {
 	if _, err := privacy.ParseReason(t.text); err != nil {
-		return "", p.errAt(t, err, "unknown reason %s: reasons are the audit reasons of DESIGN.md (friend, not_friend, inbox_closed, ...)", quote(t.text))
+		return "", p.errAt(t, err, "unknown reason %s: want an audit reason such as friend, not_friend or inbox_closed (see go doc github.com/dmprivacy/dmprivacy/privacy Reason)", quote(t.text))
 	}
 	return t.text, nil
 }
@@ -886,9 +887,10 @@ func (p *parser) reach() error {
 	return nil
 }
 
-// groupReasons are the group reasons of DESIGN.md, accepted by group lines
-// besides the decision reasons.
-var groupReasons = []string{"group_inviter_not_friend", "group_minor_needs_friend", "group_blocked", "group_minor_protection"}
+// groupReasons are the reasons only a group add gives, named in the error
+// of a group line with an unknown reason; the decision reasons are accepted
+// too.
+var groupReasons = []string{"group_inviter_not_friend", "group_minor_needs_friend", "group_blocked", "group_minor_protection", "group_invites_closed", "group_invite"}
 
 func (p *parser) group() error {
 	if err := p.arity(5, 6); err != nil {
@@ -910,7 +912,7 @@ func (p *parser) group() error {
 	if len(p.toks) == 6 {
 		rt := p.toks[5]
 		if _, err := privacy.ParseReason(rt.text); err != nil && !contains(groupReasons, rt.text) {
-			return p.errAt(rt, err, "unknown reason %s: want a group reason of DESIGN.md (%s) or a decision reason", quote(rt.text), strings.Join(groupReasons, ", "))
+			return p.errAt(rt, err, "unknown reason %s: want a group reason (%s) or a decision reason", quote(rt.text), strings.Join(groupReasons, ", "))
 		}
 		st.Reason = rt.text
 	}

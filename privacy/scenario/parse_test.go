@@ -20,7 +20,8 @@ import (
 	"github.com/dmprivacy/dmprivacy/privacy"
 )
 
-// specExample is the example of SCENARIOS.md, verbatim.
+// specExample is a first scenario file with a comment on most lines: the
+// format as a newcomer meets it.
 const specExample = `# comments start with '#', anywhere on a line
 policy tiktok                 # preset; before any user; default tiktok
 now 2026-03-01                # the clock; before any user; default 2026-01-01T00:00:00Z
@@ -168,7 +169,8 @@ func TestParseModeDefaultAndReset(t *testing.T) {
 }
 
 // TestParseModeStaysValid: a mode validated when chosen stays valid as the
-// user's age changes (DESIGN.md "Defaults and availability").
+// user's age changes (the privacy package documentation, "Defaults and
+// availability"); the engine's fail-safe covers a minor left in it.
 func TestParseModeStaysValid(t *testing.T) {
 	f := mustParse(t, "user ana age=30 mode=everyone\nset ana age=17\n")
 	if got := f.Stmts[1].(*UserStmt).Settings.Mode; got != inbox.Everyone {

@@ -1,4 +1,4 @@
-# Account status (DESIGN.md rows 2 and 3b): only active accounts send or
+# Account status (decision table steps 2 and 3b): only active accounts send or
 # receive. A deactivated, suspended or deleted account is "unavailable" on
 # either side, whatever the relations; the sender view says so, since an
 # account's status is public. Statuses change with set, and an account that

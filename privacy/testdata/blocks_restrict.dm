@@ -1,5 +1,5 @@
-# Blocks and restrict (DESIGN.md rows 3, 3c and 11, and "The sender view and
-# the no-leak rule"). A block denies in both directions whatever else holds;
+# Blocks and restrict (decision table steps 3, 3c and 11, and "The sender view
+# and the no-leak rule"). A block denies in both directions whatever else holds;
 # a restriction silently moves what would land in Primary to Requests.
 policy tiktok
 now 2026-03-01

@@ -1,5 +1,5 @@
-# Existing, held and declined conversations (DESIGN.md row 6 and the
-# glossary): one thread per unordered pair, with who started it and a state.
+# Existing, held and declined conversations (decision table step 6, and
+# "Requests and the cap"): one thread per unordered pair, with who started it and a state.
 # Row 6 admits S to Primary when the thread is accepted, or when R started it
 # and it is not declined; S's own pending or held request opens nothing for
 # S, and a declined thread is as good as none. No one stops old chats too.

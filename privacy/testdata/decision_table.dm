@@ -1,4 +1,4 @@
-# The decision table of DESIGN.md ("Decision semantics"), row by row, for
+# The decision table (go doc ./privacy, "The decision table"), row by row, for
 # the TikTok preset: steps 1-10b pick a base outcome, the first that matches
 # decides, then adjustments 11 and 12. Each check names the row it covers;
 # "A before B" checks that row A wins over row B when both match.

@@ -1,4 +1,4 @@
-# Minors (DESIGN.md rows 2b, 4 and 4b, and "Defaults and availability"):
+# Minors (decision table steps 2b, 4 and 4b, and "Defaults and availability"):
 # DMs are for 16 and over; a 16-17-year-old hears from an adult only if they
 # are friends, whatever their mode; a mode never set is No one under 18 and
 # Friends from 18, and follows the user's age band on the day of the

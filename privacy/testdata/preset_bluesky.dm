@@ -1,8 +1,8 @@
-# The Bluesky preset (research/platforms.md, "Bluesky"):
+# The Bluesky preset (the atproto lexicon, github.com/bluesky-social/atproto):
 # chat.bsky.actor.declaration allowIncoming is all, following (the default,
 # also with no record) or none. Blocked users cannot message you; muted
 # ones can (mute changes nothing here). Existing conversations survive a
-# tighter setting (inferred from the client; see platforms.md section 4).
+# tighter setting (inferred from the Bluesky app; not documented by Bluesky).
 # allowGroupInvites follows the DM setting until set.
 policy bluesky
 now 2026-03-01

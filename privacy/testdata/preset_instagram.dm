@@ -1,4 +1,4 @@
-# The Instagram preset (research/platforms.md, "Instagram").
+# The Instagram preset (Instagram's message controls and teen-account rules).
 # Message controls sort senders into audiences — your followers, others on
 # Instagram, Facebook friends, people with your phone number — and route
 # each to Chats (primary), Message requests (requests) or Don't receive

@@ -1,5 +1,5 @@
-# The Facebook Messenger preset (research/platforms.md, "Facebook
-# Messenger", from Messenger's help pages). Friends go straight to Chats.
+# The Facebook Messenger preset (Messenger's help pages,
+# messenger.com/help/2258699540867663). Friends go straight to Chats.
 # Friends of friends, people with your number in their contacts, and
 # everyone else are each routed to Chats, requests or "Don't receive";
 # by default all three arrive as message requests.

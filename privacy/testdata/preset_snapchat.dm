@@ -1,4 +1,4 @@
-# The Snapchat preset (research/platforms.md, "Snapchat"): "Who can contact
+# The Snapchat preset (Snapchat's privacy settings help): "Who can contact
 # me" is My Friends (the default), Friends and contacts (people whose
 # numbers you saved), or Everyone, whose snaps wait until you add them
 # back. Teens: friends and saved contacts only. Only friends add you to

@@ -1,5 +1,5 @@
-# Group adds under the TikTok preset (DESIGN.md "Group chats";
-# research/platforms.md, "TikTok", group chats of August 2024): 16+; only a
+# Group adds under the TikTok preset (go doc ./privacy, "Group adds"; TikTok's
+# group chats as launched in August 2024): 16+; only a
 # friend may add you; a 16-17-year-old also needs a friend already in the
 # group; a block between the invitee and any member denies without saying
 # which; and a group must never connect a minor with an adult who could not

@@ -1,4 +1,4 @@
-# The X (Twitter) preset (research/platforms.md, "X / Twitter"). People you
+# The X (Twitter) preset (X's direct message settings, July 2023). People you
 # follow can always message you. "Allow message requests from": No one
 # (none), Verified users (verified; forced on open-DM adults in July 2023),
 # or Everyone; those go to the requests folder. You can always reply to

@@ -1,4 +1,4 @@
-# Request caps over time (DESIGN.md row 12 and "Requests and the cap"): a
+# Request caps over time (decision table step 12, "Requests and the cap"): a
 # new message request from a sender who already has 20 pending requests
 # started in the window (now - 24h, now] is denied with request_limit. Held
 # (restricted) deliveries never count, nor do accepted or declined threads;

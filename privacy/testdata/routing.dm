@@ -1,4 +1,4 @@
-# TikTok's routing table (DESIGN.md "The model: audiences and routing"), one
+# TikTok's routing table (go doc ./privacy, "Audiences and routing"), one
 # check per mode x audience cell. Four adult recipients, one per mode, and
 # one sender per audience, related the same way to each recipient:
 #
@@ -134,8 +134,8 @@ view stranger fri  not_allowed
 view stranger none not_allowed
 
 # The ladder: each looser mode admits a superset of the tighter one's
-# senders (DESIGN.md: "Each looser mode routes every audience at least as
-# well as the tighter one").
+# senders (go doc ./privacy: each looser mode routes every audience at least
+# as well as the tighter one).
 reach none primary= requests=
 reach fri  primary=friend,convo,rstarted requests=
 reach sug  primary=friend,rcontact,rfacebook,convo,rstarted requests=

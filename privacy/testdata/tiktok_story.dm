@@ -1,4 +1,4 @@
-# The TikTok story (examples/tiktok; DESIGN.md "Origin"): in 2022 TikTok
+# The TikTok story (examples/tiktok, and the README): in 2022 TikTok
 # opened DMs to "everyone" as an opt-in inbox mode next to mutual followers
 # and recommended friends. Maya, 24, goes through all four modes of "Who can
 # send you direct messages", then settles on Everyone. Her cast:

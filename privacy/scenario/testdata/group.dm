@@ -1,4 +1,4 @@
-# Group adds (DESIGN.md "Group chats"), under TikTok's rule: only a friend
+# Group adds (go doc ./privacy, "Group adds"), under TikTok's rule: only a friend
 # may add you, a block between the invitee and any member denies, and a
 # group must never connect a 16-17-year-old with an adult who could not
 # message them directly. The lines below are checked by line number in

@@ -38,9 +38,6 @@
 // write naming an unknown user is 404 with {"error":{"code":"unknown_user",…}}
 // and changes nothing. When the database fails, a check is 503 with a deny
 // body (reason "error", view "not_allowed"): never an allow.
-//
-// The audience preview, GET /v1/audience/{user}, is not served yet: it
-// waits for the engine's audience API.
 package main
 
 import (
