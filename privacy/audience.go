@@ -16,8 +16,8 @@ import (
 // could message me in each mode?" — and so "if you switch to Everyone, N
 // more people can message you".
 //
-// Per the no-leak rule of the package documentation it is computed from R's own settings and
-// relations only: R's status, age and mode; whom R follows, R's followers
+// Per the no-leak rule of the package documentation it is computed from
+// R's own settings and relations only: R's status, age and mode; whom R follows, R's followers
 // and friends, the numbers in R's synced contacts, R's Facebook friends,
 // whom R blocked or restricted, and R's conversations. Nothing another user
 // has of their own counts: not their blocks of R, their age, their account

@@ -64,9 +64,9 @@ func byBand[T any](minor, adult T) (out [graph.NumAgeBands]T) {
 	return out
 }
 
-// TikTok returns the TikTok preset, the default policy: exactly
-// decision table of the package documentation. DMs are for 16 and over (since April 2020);
-// 16–17-year-olds hear from adults only if they are friends (mutual
+// TikTok returns the TikTok preset, the default policy: exactly the
+// decision table of the package documentation. DMs are for 16 and over
+// (since April 2020); 16–17-year-olds hear from adults only if they are friends (mutual
 // followers); the modes are Everyone (strangers' messages go to requests,
 // people the user follows and suggested friends to the inbox), Suggested
 // friends (synced contacts and Facebook friends), Friends, and No one
