@@ -46,8 +46,16 @@ func clampDay(d int64) int32 { return int32(max(min(d, dayInf-1), dayNInf+1)) }
 
 // personOf reads u's facts.
 func personOf(u *graph.User) person {
-	p := person{status: u.Status, verified: u.Verified, hideC: u.HideFromContacts, hideF: u.HideFromFacebook,
-		latest: dayInf, earliest: dayNInf}
+	var p person
+	p.read(u)
+	return p
+}
+
+// read sets p to u's facts, in place: the decision's facts are read field
+// by field, and writing them where they are read saves copying a struct
+// whose fields were just written one byte at a time.
+func (p *person) read(u *graph.User) {
+	p.status, p.verified, p.hideC, p.hideF = u.Status, u.Verified, u.HideFromContacts, u.HideFromFacebook
 	switch {
 	case !u.Birth.IsZero():
 		d := clampDay(dayNumber(u.Birth))
@@ -55,12 +63,14 @@ func personOf(u *graph.User) person {
 	case u.AgeKnown():
 		lo, hi := bandRange(u.Band)
 		p.latest = clampDay(dayNumber(graph.BirthForAge(u.BandAsOf, lo)))
+		p.earliest = dayNInf
 		if hi != math.MaxInt {
 			p.earliest = clampDay(dayNumber(graph.BirthForAge(u.BandAsOf, hi+1)) + 1)
 		}
 		p.known = true
+	default:
+		p.latest, p.earliest, p.known = dayInf, dayNInf, false
 	}
-	return p
 }
 
 // bandRange is the youngest and oldest whole age of a band.

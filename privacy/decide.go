@@ -30,8 +30,8 @@ type facts struct {
 // factsOf reads the engine's facts from what a reader returned.
 func factsOf[ID comparable](in *inbox.Facts[ID], sender, recipient ID, tags Tags, pending int, f *facts) {
 	f.self = sender == recipient
-	f.s = personOf(&in.Pair.A)
-	f.r = personOf(&in.Pair.B)
+	f.s.read(&in.Pair.A)
+	f.r.read(&in.Pair.B)
 	f.edges = in.Pair.Edges
 	f.settings = in.Settings
 	f.conv = in.Conversation.State
