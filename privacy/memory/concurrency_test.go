@@ -35,9 +35,9 @@ func TestPairSnapshots(t *testing.T) {
 		func() error { return m.Unfollow(1, 0) },
 	}
 	valid := map[graph.Edges]bool{
-		0:                                               true,
-		graph.FollowAB:                                  true,
-		graph.FollowAB | graph.BlockBA:                  true,
+		0:                              true,
+		graph.FollowAB:                 true,
+		graph.FollowAB | graph.BlockBA: true,
 		graph.FollowAB | graph.BlockBA | graph.FollowBA: true,
 		graph.BlockBA | graph.FollowBA:                  true,
 		graph.FollowBA:                                  true,
