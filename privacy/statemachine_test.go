@@ -183,24 +183,31 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			m.clock = m.clock.Add(d)
 			t.Logf("advance %v to %s", d, m.clock.UTC().Format(time.RFC3339Nano))
 		},
-		"": m.check,
+		"sendBurst": m.sendBurst,
+		"":          m.check,
 	}
 }
 
-// deliver is s sending r a message: the engine decides, the inbox store
-// records the delivery, and the model does both its own way.
+// deliver is s sending r a message: the engine decides and the store
+// records the delivery in one step (Send), and the model does both its own
+// way.
 func (m *machine) deliver(t *rapid.T, s, r string) {
-	d, err := m.e.CanMessage(context.Background(), s, r)
-	if err != nil {
-		t.Fatalf("CanMessage(%s, %s): %v", s, r, err)
-	}
+	d, c, err := m.e.Send(context.Background(), privacy.Request[string]{Sender: s, Recipient: r})
 	want, werr := m.w.Deliver(s, r, m.clock)
-	t.Logf("deliver %s → %s: %v", s, r, want)
-	if got := asModel(d); got != want {
-		t.Fatalf("CanMessage(%s, %s) (-model +engine):\n%s", s, r, cmp.Diff(want, got))
+	t.Logf("send %s → %s: %v", s, r, want)
+	if s == r && (werr == nil || d.Reason != privacy.ReasonSelf) {
+		t.Fatalf("Send to oneself: %v, %v", d, err)
 	}
-	_, err = m.st.Store.Deliver(s, r, d.Delivery(), m.clock)
-	same(t, "Deliver", err, werr)
+	if err != nil {
+		t.Fatalf("Send(%s, %s): %v", s, r, err)
+	}
+	if got := asModel(d); got != want {
+		t.Fatalf("Send(%s, %s) (-model +engine):\n%s", s, r, cmp.Diff(want, got))
+	}
+	mc := m.w.Conversations[model.PairKey(s, r)]
+	if c.Starter != mc.Starter || (c.Exists() && c.State.String() != mc.State) || !c.Started.Equal(mc.Started) {
+		t.Fatalf("Send(%s, %s) left the conversation %+v; the model has %+v", s, r, c, mc)
+	}
 	m.last = [2]string{s, r}
 }
 

@@ -146,9 +146,15 @@ func (s *Store[ID]) Facts(_ context.Context, q inbox.Query[ID]) (inbox.Facts[ID]
 	return f, nil
 }
 
+// noLater asks read to count pending requests started after the query's
+// time too: a send counts those its clock has not reached yet (another
+// send, whose clock ran ahead, got the lock first).
+const noLater = 1<<63 - 1
+
 // read fills f with the facts of q (only the graph's unless inboxToo), as
 // one snapshot of both users' records. mu is the writers' mutex, or nil
-// when the caller holds it.
+// when the caller holds it: then pending requests are counted from the
+// window's start on, past q.At (see noLater).
 func (s *Store[ID]) read(f *inbox.Facts[ID], q inbox.Query[ID], mu *sync.Mutex, inboxToo bool) {
 	ia, ra, okA := s.lookup(q.Sender)
 	ib, rb, okB := s.lookup(q.Recipient)
@@ -161,6 +167,9 @@ func (s *Store[ID]) read(f *inbox.Facts[ID], q inbox.Query[ID], mu *sync.Mutex, 
 	after, upTo := int64(0), int64(0)
 	if inboxToo && q.Window > 0 && okA {
 		after, upTo = nanosOr(q.At.Add(-q.Window)), nanosOr(q.At)
+		if mu == nil {
+			upTo = noLater
+		}
 	}
 	var rd seqlock.Reader
 	for ok := rd.Begin(mu, &ra.seq, &rb.seq); ok; ok = rd.Retry() {

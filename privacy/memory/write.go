@@ -359,11 +359,10 @@ func (s *Store[ID]) answer(recipient, sender ID, st inbox.State) error {
 // Send decides and records a delivery in one step ([inbox.Sender]): under
 // the writers' mutex it reads the facts of q, asks decide, and records
 // what decide returns, so no other write — another send by the same user,
-// a block — lands in between. privacy's Engine.Send calls it.
+// a block — lands in between. privacy's Engine.Send calls it. The pending
+// requests it counts include those started after q.At: a send whose clock
+// ran ahead may have taken the mutex first, and the cap holds anyway.
 func (s *Store[ID]) Send(ctx context.Context, q inbox.Query[ID], decide func(f *inbox.Facts[ID]) (inbox.Delivery, error)) (inbox.Conversation[ID], error) {
-	if q.Sender == q.Recipient {
-		return inbox.Conversation[ID]{}, inbox.ErrSelf
-	}
 	if _, err := nanos(q.At); err != nil {
 		return inbox.Conversation[ID]{}, err
 	}
@@ -375,6 +374,9 @@ func (s *Store[ID]) Send(ctx context.Context, q inbox.Query[ID], decide func(f *
 	d, err := decide(&f)
 	if err != nil || d == inbox.Undelivered {
 		return cur, err
+	}
+	if q.Sender == q.Recipient {
+		return cur, inbox.ErrSelf
 	}
 	if err := ctx.Err(); err != nil {
 		return cur, err
