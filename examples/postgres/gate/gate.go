@@ -53,9 +53,10 @@ type Config struct {
 	ErrorInterval time.Duration
 
 	// DecisionLog, if set, gets one INFO line per decision the engine
-	// makes (op, sender, recipient, allowed, folder, reason, rule,
-	// duration, error), or one per DecisionSample decisions (every failed
-	// one is logged). Use a JSON handler, and its level to turn it down.
+	// makes (op, sender, recipient, allowed, folder, reason, view, rule,
+	// duration, error), or one per DecisionSample decisions; failed
+	// decisions are not sampled but limited like ERROR lines. Use a JSON
+	// handler, and its level to turn it down.
 	DecisionLog    *slog.Logger
 	DecisionSample int
 
@@ -156,7 +157,8 @@ func New(cfg Config) (*Gate, error) {
 	if g.metrics, err = newMetrics(cfg.Registry, cfg.Pool); err != nil {
 		return nil, err
 	}
-	g.decision = decisionLog{log: cfg.DecisionLog, every: uint64(max(cfg.DecisionSample, 1))}
+	g.decision = decisionLog{log: cfg.DecisionLog, every: uint64(max(cfg.DecisionSample, 1)),
+		failed: limiter{burst: g.errLimit.burst, interval: g.errLimit.interval}}
 	g.checker, err = postgres.NewChecker(cfg.Store, &privacy.Options{
 		Policy: cfg.Policy, Now: cfg.Now, Observer: privacy.ObserverFunc[int64](g.observe),
 	})
@@ -271,7 +273,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // never rendered as HTML: nosniff and a JSON type
+	enc.Encode(v)
 }
 
 // statusWriter remembers the status written.

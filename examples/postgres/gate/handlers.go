@@ -64,7 +64,7 @@ func (c *call) actAs(user int64, field string) error {
 	if c.may(user) {
 		return nil
 	}
-	return forbidden(fmt.Sprintf("this credential acts as another user than %s", field))
+	return forbidden(fmt.Sprintf("a user's credential acts only as that user, and the %s is %d", field, user))
 }
 
 // backendOnly refuses end users: the endpoint sets facts a user must not
@@ -95,10 +95,20 @@ func (c *call) decision(d privacy.Decision) decisionJSON {
 	return out
 }
 
+// Shapes of a failed decision's body.
+const (
+	oneDecision = -1 // the decision's fields, as /v1/check answers
+	inDecision  = -2 // {"decision": …}, as /v1/messages answers
+)
+
 // denied wraps a failed decision's error: the caller gets the error and a
-// deny (the zero Decision), n denies for a batch of n (n >= 0), or one.
+// deny (the zero Decision): n denies for a batch of n (n >= 0), or one in
+// the shape oneDecision or inDecision.
 func (c *call) denied(err error, n int) error {
 	return &denyError{err: err, body: func(e errorJSON) any {
+		if n == inDecision {
+			return map[string]any{"decision": c.decision(privacy.Decision{}), "error": e}
+		}
 		if n < 0 {
 			return struct {
 				decisionJSON
@@ -155,7 +165,7 @@ func (g *Gate) check(w http.ResponseWriter, r *http.Request, c *call) error {
 	defer cancel()
 	d, err := g.engine.Check(ctx, privacy.Request[int64]{Sender: *req.Sender, Recipient: *req.Recipient})
 	if err != nil {
-		return c.denied(err, -1)
+		return c.denied(err, oneDecision)
 	}
 	writeJSON(w, http.StatusOK, c.decision(d))
 	return nil
@@ -218,7 +228,7 @@ func (g *Gate) send(w http.ResponseWriter, r *http.Request, c *call) error {
 	defer cancel()
 	d, conv, err := g.engine.Send(ctx, privacy.Request[int64]{Sender: *req.Sender, Recipient: *req.Recipient})
 	if err != nil {
-		return c.denied(err, -1)
+		return c.denied(err, inDecision)
 	}
 	c.attrs = append(c.attrs, "sender", *req.Sender, "recipient", *req.Recipient, "allowed", d.Allowed)
 	out := map[string]any{"decision": c.decision(d)}

@@ -123,19 +123,27 @@ func (g *Gate) observe(o privacy.Observation[int64]) {
 	}
 }
 
-// decisionLog writes one line per decision, or per every-th decision;
-// failed decisions are always written.
+// decisionLog writes one line per decision, or per every-th decision.
+// Failed decisions are not sampled but rate-limited (an outage fails every
+// decision), and the next line written says how many were held back.
 type decisionLog struct {
-	log   *slog.Logger
-	every uint64
-	n     atomic.Uint64
+	log    *slog.Logger
+	every  uint64
+	n      atomic.Uint64
+	failed limiter
 }
 
 func (l *decisionLog) write(o *privacy.Observation[int64]) {
 	if l.log == nil {
 		return
 	}
-	if o.Err == nil && l.every > 1 && l.n.Add(1)%l.every != 0 {
+	suppressed := 0
+	if o.Err != nil {
+		var ok bool
+		if ok, suppressed = l.failed.allow(time.Now()); !ok {
+			return
+		}
+	} else if l.every > 1 && l.n.Add(1)%l.every != 0 {
 		return
 	}
 	d := o.Decision
@@ -157,6 +165,9 @@ func (l *decisionLog) write(o *privacy.Observation[int64]) {
 	}
 	if o.Err != nil {
 		attrs = append(attrs, slog.String("error", o.Err.Error()), slog.String("error_kind", errorKind(o.Err)))
+	}
+	if suppressed > 0 {
+		attrs = append(attrs, slog.Int("failed_suppressed", suppressed))
 	}
 	l.log.LogAttrs(context.Background(), slog.LevelInfo, "decision", attrs...)
 }
