@@ -64,9 +64,13 @@ trap stop EXIT
 "${as[@]}" "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --no-sync >"$tmp/initdb.log" 2>&1 ||
 	{ cat "$tmp/initdb.log" >&2; exit 1; }
 
-# A free loopback port: the first nobody answers on, from a random start,
-# so that runs on one machine at once rarely race for the same port.
-port=$((55432 + RANDOM % 1000))
+# A free loopback port: the first nobody answers on, from a random start
+# (so that runs on one machine at once rarely race for the same port) below
+# the kernel's ephemeral range. The fault test dials the port thousands of
+# times while the server is down, and a dial from an ephemeral port equal to
+# the server's connects to itself, which would keep the server from binding
+# it again.
+port=$((20432 + RANDOM % 1000))
 while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
 	port=$((port + 1))
 done

@@ -55,7 +55,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	c := client{t, start(t, url).base, backendToken}
 	cast(c)
 	c.want("PUT", "/v1/settings/1", `{"mode":"everyone"}`, http.StatusOK, nil)
-	c.want("POST", "/v1/messages", check(cy, ana), http.StatusOK, nil)  // cy's pending request to ana
+	c.want("POST", "/v1/messages", check(cy, ana), http.StatusOK, nil) // cy's pending request to ana
 	c.want("POST", "/v1/messages", check(ben, cy), http.StatusOK, nil) // unrelated traffic
 
 	type row struct {

@@ -39,7 +39,8 @@ type op struct {
 	kind    string // check, follow, send
 	target  int
 	status  int
-	denied  bool // a decision endpoint's body denied
+	denied  bool   // a decision endpoint's body denied
+	code    string // the error code of a refusal
 	started time.Time
 }
 
@@ -98,6 +99,9 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 					t.Errorf("worker %d: %s: %v", w, o.kind, err)
 					return
 				}
+				if e, ok := out["error"].(map[string]any); ok {
+					o.code, _ = e["code"].(string)
+				}
 				o.status = status
 				ops[w] = append(ops[w], o)
 				time.Sleep(2 * time.Millisecond)
@@ -137,6 +141,9 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 			case http.StatusOK, http.StatusNoContent:
 			case http.StatusServiceUnavailable:
 				unavailable++
+				if o.code != "unavailable" {
+					t.Errorf("worker %d: a %s answered 503 with error code %q, want unavailable", w, o.kind, o.code)
+				}
 				if o.kind != "follow" && !o.denied {
 					t.Errorf("worker %d: a %s during the outage was 503 without a deny", w, o.kind)
 				}
