@@ -22,10 +22,47 @@ import (
 type metrics struct {
 	reg         *prometheus.Registry
 	decisions   *prometheus.CounterVec   // op, reason, allowed
-	latency     *prometheus.HistogramVec // op
+	latencyVec  *prometheus.HistogramVec // op
 	storeErrors *prometheus.CounterVec   // op, kind
 	requests    *prometheus.CounterVec   // route, code
 	reqLatency  *prometheus.HistogramVec // route
+
+	// The children of decisions and latency, looked up once per label
+	// set rather than hashed per decision.
+	decisionCells [8][256][2]atomic.Pointer[prometheus.Counter] // op, reason, allowed
+	latencyCells  [8]atomic.Pointer[prometheus.Observer]        // op
+}
+
+// decision returns the counter of decisions of op with reason r.
+func (m *metrics) decision(op privacy.Op, r privacy.Reason, allowed bool) prometheus.Counter {
+	a := 0
+	if allowed {
+		a = 1
+	}
+	if int(op) >= len(m.decisionCells) {
+		return m.decisions.WithLabelValues(op.String(), r.String(), strconv.FormatBool(allowed))
+	}
+	cell := &m.decisionCells[op][r][a]
+	if c := cell.Load(); c != nil {
+		return *c
+	}
+	c := m.decisions.WithLabelValues(op.String(), r.String(), strconv.FormatBool(allowed))
+	cell.Store(&c)
+	return c
+}
+
+// latency returns the histogram of decisions of op.
+func (m *metrics) latency(op privacy.Op) prometheus.Observer {
+	if int(op) >= len(m.latencyCells) {
+		return m.latencyVec.WithLabelValues(op.String())
+	}
+	cell := &m.latencyCells[op]
+	if o := cell.Load(); o != nil {
+		return *o
+	}
+	o := m.latencyVec.WithLabelValues(op.String())
+	cell.Store(&o)
+	return o
 }
 
 func newMetrics(reg *prometheus.Registry, pool *pgxpool.Pool) (*metrics, error) {
@@ -39,7 +76,7 @@ func newMetrics(reg *prometheus.Registry, pool *pgxpool.Pool) (*metrics, error) 
 			Name: "dmgate_decisions_total",
 			Help: "Decisions made, by engine call (check, batch, send), audit reason and outcome.",
 		}, []string{"op", "reason", "allowed"}),
-		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		latencyVec: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "dmgate_decision_duration_seconds",
 			Help:    "Time to decide, database reads included; a batch's time is shared among its recipients.",
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
@@ -58,7 +95,7 @@ func newMetrics(reg *prometheus.Registry, pool *pgxpool.Pool) (*metrics, error) 
 			Buckets: prometheus.DefBuckets,
 		}, []string{"route"}),
 	}
-	cs := []prometheus.Collector{m.decisions, m.latency, m.storeErrors, m.requests, m.reqLatency}
+	cs := []prometheus.Collector{m.decisions, m.latencyVec, m.storeErrors, m.requests, m.reqLatency}
 	if pool != nil {
 		cs = append(cs, poolCollector{pool})
 	}
@@ -102,20 +139,19 @@ func errorKind(err error) string {
 // observe is the engine's observer: metrics and the decision log for each
 // decision, then the host's own observer.
 func (g *Gate) observe(o privacy.Observation[int64]) {
-	op := o.Op.String()
 	d := o.Decision
 	reason, allowed := d.Reason, d.Allowed
 	if o.Op == privacy.OpGroup {
 		reason, allowed = o.Group.Reason, o.Group.Outcome != privacy.GroupDeny
 	}
-	g.metrics.decisions.WithLabelValues(op, reason.String(), strconv.FormatBool(allowed)).Inc()
+	g.metrics.decision(o.Op, reason, allowed).Inc()
 	dur := o.Duration
 	if o.Batch > 1 {
 		dur /= time.Duration(o.Batch)
 	}
-	g.metrics.latency.WithLabelValues(op).Observe(dur.Seconds())
+	g.metrics.latency(o.Op).Observe(dur.Seconds())
 	if o.Err != nil {
-		g.metrics.storeErrors.WithLabelValues(op, errorKind(o.Err)).Inc()
+		g.metrics.storeErrors.WithLabelValues(o.Op.String(), errorKind(o.Err)).Inc()
 	}
 	g.decision.write(&o)
 	if g.cfg.Observer != nil {
