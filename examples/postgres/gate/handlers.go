@@ -324,6 +324,11 @@ func (g *Gate) writeSettings(ctx context.Context, w http.ResponseWriter, user in
 	if err != nil {
 		return err
 	}
+	writeJSON(w, http.StatusOK, g.settingsJSON(st, eff))
+	return nil
+}
+
+func (g *Gate) settingsJSON(st inbox.Settings, eff inbox.Mode) settingsJSON {
 	p := g.policy
 	out := settingsJSON{Mode: p.ModeName(st.Mode), Effective: p.ModeName(eff)}
 	for _, a := range st.Routes.Audiences().List() {
@@ -336,8 +341,7 @@ func (g *Gate) writeSettings(ctx context.Context, w http.ResponseWriter, user in
 	if st.Groups != inbox.ModeDefault {
 		out.Groups = p.GroupModeName(st.Groups)
 	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return out
 }
 
 // settingsFields are the keys PUT /v1/settings takes.
@@ -369,14 +373,26 @@ func (g *Gate) putSettings(w http.ResponseWriter, r *http.Request, c *call) erro
 	}
 	ctx, cancel := g.ctx(r)
 	defer cancel()
-	if err := g.engine.ValidateSettings(ctx, user, st); err != nil {
+	now := g.now()
+	if err := g.engine.ValidateSettingsAt(ctx, user, st, now); err != nil {
 		return inField("mode", err)
+	}
+	// Everything the answer needs is read before the write, so a write
+	// that succeeded is never reported as failed.
+	u, err := g.store.User(ctx, user)
+	if err != nil {
+		return err
+	}
+	eff := st.Mode
+	if eff == inbox.ModeDefault {
+		eff = g.policy.Availability.Default(u.BandAt(now))
 	}
 	if err := g.store.SetSettings(ctx, user, st); err != nil {
 		return err
 	}
 	c.attrs = append(c.attrs, "user", user, "settings", json.RawMessage(data))
-	return g.writeSettings(ctx, w, user)
+	writeJSON(w, http.StatusOK, g.settingsJSON(st, eff))
+	return nil
 }
 
 type userJSON struct {
