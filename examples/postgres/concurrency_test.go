@@ -163,7 +163,7 @@ func TestConcurrentWrites(t *testing.T) {
 				mu.Unlock()
 				return err
 			}
-			for range 40 {
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
 				started := time.Now()
 				d, _, err := ch.Send(ctx, sender, recipient, time.Time{})
 				if err != nil {
