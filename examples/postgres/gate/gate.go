@@ -54,7 +54,7 @@ type Config struct {
 
 	// DecisionLog, if set, gets one INFO line per decision the engine
 	// makes (op, sender, recipient, allowed, folder, reason, view, rule,
-	// duration, error), or one per DecisionSample decisions; failed
+	// duration_ns, error), or one per DecisionSample decisions; failed
 	// decisions are not sampled but limited like ERROR lines. Use a JSON
 	// handler, and its level to turn it down.
 	DecisionLog    *slog.Logger

@@ -192,7 +192,7 @@ func (l *decisionLog) write(o *privacy.Observation[int64]) {
 		slog.String("folder", d.Folder.String()),
 		slog.String("reason", d.Reason.String()),
 		slog.String("view", d.View.String()),
-		slog.Duration("duration", o.Duration))
+		slog.Int64("duration_ns", o.Duration.Nanoseconds()))
 	if d.Rule != "" {
 		attrs = append(attrs, slog.String("rule", d.Rule))
 	}
