@@ -3,8 +3,9 @@
 # PostgreSQL server: installs PostgreSQL from the distribution's packages
 # when it is missing, initdb's a cluster in a temporary directory, starts it
 # on a free loopback port, runs `go test -race ./...` with
-# DMPRIVACY_POSTGRES_URL set, and stops the server whatever happens. The
-# tests must run: a skipped test fails this script.
+# DMPRIVACY_POSTGRES_URL set, then dmgate's fault test alone (it stops and
+# starts the server under load), and stops the server whatever happens.
+# The tests must run: a skipped test fails this script.
 #
 # Usage (from anywhere, as root on a fresh Debian machine or as a user who
 # can run initdb):  bash .ci/postgres.sh [go test flags...]
@@ -63,32 +64,52 @@ trap stop EXIT
 "${as[@]}" "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --no-sync >"$tmp/initdb.log" 2>&1 ||
 	{ cat "$tmp/initdb.log" >&2; exit 1; }
 
-# A free loopback port: the first from 55432 nobody answers on.
-port=55432
+# A free loopback port: the first nobody answers on, from a random start
+# (so that runs on one machine at once rarely race for the same port) below
+# the kernel's ephemeral range. The fault test dials the port thousands of
+# times while the server is down, and a dial from an ephemeral port equal to
+# the server's connects to itself, which would keep the server from binding
+# it again.
+port=$((20432 + RANDOM % 1000))
 while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
 	port=$((port + 1))
 done
 
-"${as[@]}" "$bin/pg_ctl" -D "$data" -l "$tmp/server.log" -w -t 60 \
-	-o "-p $port -k $tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null ||
+opts="-p $port -k $tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+"${as[@]}" "$bin/pg_ctl" -D "$data" -l "$tmp/server.log" -w -t 60 -o "$opts" start >/dev/null ||
 	{ cat "$tmp/server.log" >&2; exit 1; }
 "${as[@]}" "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -qAt -c 'CREATE DATABASE dmprivacy' postgres
 
 export DMPRIVACY_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/dmprivacy?sslmode=disable"
 echo "postgres.sh: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port; running examples/postgres tests" >&2
 
-log=$tmp/test.log
-status=0
-(cd "$root/examples/postgres" && go test -race -count=1 -v "$@" ./...) >"$log" 2>&1 || status=$?
-# The summary: each package's result and each failed or skipped test.
-grep -E '^(ok|FAIL|PASS|panic:|\?)|--- (FAIL|SKIP)' "$log" || true
-if [[ $status -ne 0 ]]; then
-	echo "postgres.sh: tests failed; the end of the log:" >&2
-	tail -n 200 "$log" >&2
-	exit "$status"
-fi
-if grep -qE -- '--- SKIP' "$log"; then
-	echo "postgres.sh: tests were skipped; with a server they must run" >&2
-	exit 1
-fi
-echo "postgres.sh: $(grep -cE -- '^\s*--- PASS' "$log") tests and subtests passed against PostgreSQL" >&2
+# gotest LOG ARGS... runs go test in the module, prints the summary (each
+# package's result and each failed or skipped test), and fails if a test
+# failed or was skipped.
+gotest() {
+	local log=$1 status=0
+	shift
+	(cd "$root/examples/postgres" && go test -race -count=1 -v "$@") >"$log" 2>&1 || status=$?
+	grep -E '^(ok|FAIL|PASS|panic:|\?)|--- (FAIL|SKIP)' "$log" || true
+	if [[ $status -ne 0 ]]; then
+		echo "postgres.sh: tests failed; the end of the log:" >&2
+		tail -n 200 "$log" >&2
+		exit "$status"
+	fi
+	if grep -qE -- '--- SKIP' "$log"; then
+		echo "postgres.sh: tests were skipped; with a server they must run" >&2
+		exit 1
+	fi
+	echo "postgres.sh: $(grep -cE -- '^\s*--- PASS' "$log") tests and subtests passed against PostgreSQL" >&2
+}
+
+# Every test but the fault test, which stops the server: it runs alone,
+# after them, told how to stop and start the server.
+fault=TestPostgresRestartUnderLoad
+gotest "$tmp/test.log" -skip "^$fault\$" "$@" ./...
+
+echo "postgres.sh: the fault test: PostgreSQL stopped and started under load" >&2
+q() { printf '%q ' "$@"; }
+export DMPRIVACY_PG_STOP="cd / && $(q "${as[@]}" "$bin/pg_ctl" -D "$data" -m fast -w stop)"
+export DMPRIVACY_PG_START="cd / && $(q "${as[@]}" "$bin/pg_ctl" -D "$data" -l "$tmp/server.log" -w -t 60 -o "$opts" start)"
+gotest "$tmp/fault.log" -run "^$fault\$" "$@" ./cmd/dmgate

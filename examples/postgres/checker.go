@@ -2,10 +2,7 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/dmprivacy/dmprivacy/inbox"
 	"github.com/dmprivacy/dmprivacy/privacy"
@@ -16,7 +13,6 @@ import (
 type Checker struct {
 	store  *Store
 	engine *privacy.Engine[int64]
-	opts   privacy.Options
 }
 
 // NewChecker returns a Checker over s; opts are the engine's (nil: the
@@ -30,8 +26,7 @@ func NewChecker(s *Store, opts *privacy.Options) (*Checker, error) {
 	if err != nil {
 		return nil, err
 	}
-	o.Policy = e.Policy()
-	return &Checker{store: s, engine: e, opts: o}, nil
+	return &Checker{store: s, engine: e}, nil
 }
 
 // Engine returns the engine, for the calls the Checker does not wrap
@@ -59,46 +54,13 @@ func (c *Checker) CheckMany(ctx context.Context, sender int64, recipients []int6
 	return c.engine.CheckMany(ctx, privacy.BatchRequest[int64]{Sender: sender, Recipients: recipients, At: at}, out)
 }
 
-func (c *Checker) now() time.Time {
-	if c.opts.Now != nil {
-		return c.opts.Now()
-	}
-	return time.Now()
-}
-
 // Send decides whether sender may message recipient at time at (zero: the
 // engine's clock) and, if allowed, records the delivery in the
-// conversation's lifecycle, in one transaction that holds the sender's row,
-// so concurrent sends by one sender cannot overrun the request cap. It
-// returns the decision and the conversation afterwards.
+// conversation's lifecycle: the engine's Send over [Store.Send], one
+// transaction that locks both users' rows in a fixed order, so concurrent
+// sends cannot overrun the request cap, race a block, or deadlock. It
+// returns the decision and the conversation afterwards; on error, the zero
+// Decision (a deny) and nothing recorded.
 func (c *Checker) Send(ctx context.Context, sender, recipient int64, at time.Time) (privacy.Decision, inbox.Conversation[int64], error) {
-	if at.IsZero() {
-		at = c.now()
-	}
-	var d privacy.Decision
-	var conv inbox.Conversation[int64]
-	err := pgx.BeginFunc(ctx, c.store.db, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT FROM users WHERE id = $1 FOR UPDATE`, sender); err != nil {
-			return err
-		}
-		ts := New(tx)
-		opts := c.opts
-		e, err := privacy.New[int64](ts, ts, &opts)
-		if err != nil {
-			return err
-		}
-		if d, err = e.Check(ctx, privacy.Request[int64]{Sender: sender, Recipient: recipient, At: at}); err != nil {
-			return err
-		}
-		if !d.Allowed {
-			conv, err = ts.Conversation(ctx, sender, recipient)
-			return err
-		}
-		conv, err = ts.Deliver(ctx, sender, recipient, d.Delivery(), at)
-		return err
-	})
-	if err != nil {
-		return privacy.Decision{}, inbox.Conversation[int64]{}, fmt.Errorf("postgres: sending: %w", err)
-	}
-	return d, conv, nil
+	return c.engine.Send(ctx, privacy.Request[int64]{Sender: sender, Recipient: recipient, At: at})
 }

@@ -25,11 +25,20 @@
 // [graph.ErrUnknownUser] and changes nothing. [KitStore] adapts the writes
 // to the conformance kits' write interfaces.
 //
-// [Checker] puts the engine over a Store: one round trip per decision
-// ([Checker.Check]) and per batch ([Checker.CheckMany]), and a send that
-// checks and records the delivery in one transaction ([Checker.Send]).
+// [Store.Send] implements the SDK's [inbox.Sender]: it reads the facts,
+// decides and records the delivery in one transaction that locks both
+// users' rows in ID order, so concurrent sends neither overrun the request
+// cap, race a block, nor deadlock; [Store.SetContactKey] orders its locks
+// the same way. Errors from the database wrap [ErrInvalidInput],
+// [ErrConflict], [graph.ErrUnknownUser] or [ErrUnavailable], so a service
+// can tell a caller's mistake from an outage.
 //
-// The command cmd/dmgate serves the Checker and the writes over HTTP;
-// cmd/dmbench loads a synthetic world with COPY and measures decisions per
-// second. README.md has the numbers, the curl calls and the scaling notes.
+// [Checker] puts the engine over a Store: one round trip per decision
+// ([Checker.Check]) and per batch ([Checker.CheckMany]), and the engine's
+// one-step send ([Checker.Send]).
+//
+// Package gate serves the engine and the writes over HTTP, authenticated
+// (cmd/dmgate runs it); cmd/dmbench loads a synthetic world with COPY and
+// measures decisions per second. README.md has the numbers, the curl
+// calls, how to deploy dmgate and the scaling notes.
 package postgres

@@ -15,34 +15,41 @@ var (
 	_ inbox.ConversationLister[int64] = (*Store)(nil)
 )
 
-// relatedSQL lists a relation of $1 in ID order after $2, at most $3 rows:
-// one indexed range scan per page (keyset pagination).
+// relatedSQL lists a relation of $1 in ID order from $2 on, at most $3
+// rows: one indexed range scan per page (keyset pagination). A page starts
+// at the ID after the cursor's, and the first page at math.MinInt64, which
+// is a user ID like any other.
 var relatedSQL = map[graph.Relation]string{
-	graph.Following:  `SELECT followee FROM follows WHERE follower = $1 AND followee > $2 ORDER BY followee LIMIT $3`,
-	graph.Followers:  `SELECT follower FROM follows WHERE followee = $1 AND follower > $2 ORDER BY follower LIMIT $3`,
-	graph.Blocked:    `SELECT blocked FROM blocks WHERE blocker = $1 AND blocked > $2 ORDER BY blocked LIMIT $3`,
-	graph.Restricted: `SELECT restricted FROM restricts WHERE restrictor = $1 AND restricted > $2 ORDER BY restricted LIMIT $3`,
+	graph.Following:  `SELECT followee FROM follows WHERE follower = $1 AND followee >= $2 ORDER BY followee LIMIT $3`,
+	graph.Followers:  `SELECT follower FROM follows WHERE followee = $1 AND follower >= $2 ORDER BY follower LIMIT $3`,
+	graph.Blocked:    `SELECT blocked FROM blocks WHERE blocker = $1 AND blocked >= $2 ORDER BY blocked LIMIT $3`,
+	graph.Restricted: `SELECT restricted FROM restricts WHERE restrictor = $1 AND restricted >= $2 ORDER BY restricted LIMIT $3`,
 	graph.Contacts: `SELECT u.id FROM synced_contacts sc JOIN users u ON u.contact_key = sc.key
-		WHERE sc.owner = $1 AND u.id > $2 ORDER BY u.id LIMIT $3`,
+		WHERE sc.owner = $1 AND u.id >= $2 ORDER BY u.id LIMIT $3`,
 	graph.FacebookFriends: `SELECT x FROM (
-		SELECT user_hi AS x FROM facebook_links WHERE user_lo = $1 AND user_hi > $2
-		UNION ALL SELECT user_lo FROM facebook_links WHERE user_hi = $1 AND user_lo > $2) f
+		SELECT user_hi AS x FROM facebook_links WHERE user_lo = $1 AND user_hi >= $2
+		UNION ALL SELECT user_lo FROM facebook_links WHERE user_hi = $1 AND user_lo >= $2) f
 		ORDER BY x LIMIT $3`,
 	graph.Friends: `SELECT f.followee FROM follows f
 		JOIN follows b ON b.follower = f.followee AND b.followee = f.follower
-		WHERE f.follower = $1 AND f.followee > $2 ORDER BY f.followee LIMIT $3`,
+		WHERE f.follower = $1 AND f.followee >= $2 ORDER BY f.followee LIMIT $3`,
 }
 
-// cursorAfter decodes a cursor: the last ID of the previous page.
-func cursorAfter(c graph.Cursor) (int64, error) {
+// cursorFrom decodes a cursor, the last ID of the previous page, into the
+// first ID the next page may hold; done when that page is past the last
+// possible ID.
+func cursorFrom(c graph.Cursor) (from int64, done bool, err error) {
 	if c == "" {
-		return math.MinInt64, nil
+		return math.MinInt64, false, nil
 	}
 	id, err := strconv.ParseInt(string(c), 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("%w: %q", graph.ErrBadCursor, c)
+		return 0, false, fmt.Errorf("%w: %q", graph.ErrBadCursor, c)
 	}
-	return id, nil
+	if id == math.MaxInt64 {
+		return 0, true, nil
+	}
+	return id + 1, false, nil
 }
 
 // Related appends up to limit users of id's relation rel after the cursor,
@@ -53,14 +60,14 @@ func (s *Store) Related(ctx context.Context, id int64, rel graph.Relation, after
 	if !ok {
 		return dst, "", fmt.Errorf("postgres: unknown relation %v", rel)
 	}
-	from, err := cursorAfter(after)
-	if err != nil || limit <= 0 {
+	from, done, err := cursorFrom(after)
+	if err != nil || done || limit <= 0 {
 		return dst, "", err
 	}
 	// One row more than asked, to know whether there is a next page.
 	rows, err := s.db.Query(ctx, q, id, from, limit+1)
 	if err != nil {
-		return dst, "", fmt.Errorf("postgres: listing %v: %w", rel, err)
+		return dst, "", fmt.Errorf("postgres: listing %v: %w", rel, classify(err))
 	}
 	defer rows.Close()
 	n := 0
@@ -69,7 +76,7 @@ func (s *Store) Related(ctx context.Context, id int64, rel graph.Relation, after
 	for rows.Next() {
 		var x int64
 		if err := rows.Scan(&x); err != nil {
-			return dst, "", fmt.Errorf("postgres: listing %v: %w", rel, err)
+			return dst, "", fmt.Errorf("postgres: listing %v: %w", rel, classify(err))
 		}
 		if n == limit {
 			more = true
@@ -79,7 +86,7 @@ func (s *Store) Related(ctx context.Context, id int64, rel graph.Relation, after
 		last, n = x, n+1
 	}
 	if err := rows.Err(); err != nil {
-		return dst, "", fmt.Errorf("postgres: listing %v: %w", rel, err)
+		return dst, "", fmt.Errorf("postgres: listing %v: %w", rel, classify(err))
 	}
 	if !more {
 		return dst, "", nil
@@ -91,7 +98,7 @@ func (s *Store) Related(ctx context.Context, id int64, rel graph.Relation, after
 func (s *Store) CountUsers(ctx context.Context) (int, error) {
 	var n int
 	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("postgres: counting users: %w", err)
+		return 0, fmt.Errorf("postgres: counting users: %w", classify(err))
 	}
 	return n, nil
 }
@@ -99,16 +106,16 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 // Threads appends up to limit of id's conversations after the cursor, in
 // the order of the other user's ID.
 func (s *Store) Threads(ctx context.Context, id int64, after graph.Cursor, limit int, dst []inbox.Thread[int64]) ([]inbox.Thread[int64], graph.Cursor, error) {
-	from, err := cursorAfter(after)
-	if err != nil || limit <= 0 {
+	from, done, err := cursorFrom(after)
+	if err != nil || done || limit <= 0 {
 		return dst, "", err
 	}
 	rows, err := s.db.Query(ctx, `SELECT other, starter, state, started FROM (
-		SELECT user_hi AS other, starter, state, started FROM conversations WHERE user_lo = $1 AND user_hi > $2
-		UNION ALL SELECT user_lo, starter, state, started FROM conversations WHERE user_hi = $1 AND user_lo > $2) t
+		SELECT user_hi AS other, starter, state, started FROM conversations WHERE user_lo = $1 AND user_hi >= $2
+		UNION ALL SELECT user_lo, starter, state, started FROM conversations WHERE user_hi = $1 AND user_lo >= $2) t
 		ORDER BY other LIMIT $3`, id, from, limit+1)
 	if err != nil {
-		return dst, "", fmt.Errorf("postgres: listing conversations: %w", err)
+		return dst, "", fmt.Errorf("postgres: listing conversations: %w", classify(err))
 	}
 	defer rows.Close()
 	n := 0
@@ -117,7 +124,7 @@ func (s *Store) Threads(ctx context.Context, id int64, after graph.Cursor, limit
 		var t inbox.Thread[int64]
 		var c convScan
 		if err := rows.Scan(append([]any{&t.With}, c.dest()...)...); err != nil {
-			return dst, "", fmt.Errorf("postgres: listing conversations: %w", err)
+			return dst, "", fmt.Errorf("postgres: listing conversations: %w", classify(err))
 		}
 		if n == limit {
 			more = true
@@ -128,7 +135,7 @@ func (s *Store) Threads(ctx context.Context, id int64, after graph.Cursor, limit
 		n++
 	}
 	if err := rows.Err(); err != nil {
-		return dst, "", fmt.Errorf("postgres: listing conversations: %w", err)
+		return dst, "", fmt.Errorf("postgres: listing conversations: %w", classify(err))
 	}
 	if !more {
 		return dst, "", nil

@@ -87,7 +87,7 @@ func (s *Store) User(ctx context.Context, id int64) (graph.User, error) {
 	var u userScan
 	err := s.db.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id).Scan(u.dest()...)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return graph.User{}, fmt.Errorf("postgres: reading user %d: %w", id, err)
+		return graph.User{}, fmt.Errorf("postgres: reading user %d: %w", id, classify(err))
 	}
 	return u.user(), nil
 }
@@ -110,7 +110,7 @@ func (s *Store) HasEdge(ctx context.Context, kind graph.Edge, from, to int64) (b
 	}
 	var ok bool
 	if err := s.db.QueryRow(ctx, edgeSQL[kind], from, to).Scan(&ok); err != nil {
-		return false, fmt.Errorf("postgres: reading %v edge: %w", kind, err)
+		return false, fmt.Errorf("postgres: reading %v edge: %w", kind, classify(err))
 	}
 	return ok, nil
 }
@@ -172,7 +172,7 @@ LEFT JOIN users r ON r.id = $2`
 func (s *Store) Pair(ctx context.Context, a, b int64) (graph.Pair, error) {
 	var p pairScan
 	if err := s.db.QueryRow(ctx, pairSQL, a, b).Scan(p.dest()...); err != nil {
-		return graph.Pair{}, fmt.Errorf("postgres: reading pair: %w", err)
+		return graph.Pair{}, fmt.Errorf("postgres: reading pair: %w", classify(err))
 	}
 	return p.pair(), nil
 }
@@ -182,7 +182,7 @@ func (s *Store) Settings(ctx context.Context, id int64) (inbox.Settings, error) 
 	var st settingsScan
 	err := s.db.QueryRow(ctx, `SELECT mode, routes, groups FROM inbox_settings WHERE user_id = $1`, id).Scan(st.dest()...)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return inbox.Settings{}, fmt.Errorf("postgres: reading settings: %w", err)
+		return inbox.Settings{}, fmt.Errorf("postgres: reading settings: %w", classify(err))
 	}
 	return st.settings()
 }
@@ -229,7 +229,7 @@ func (s *Store) Conversation(ctx context.Context, a, b int64) (inbox.Conversatio
 	err := s.db.QueryRow(ctx, `SELECT starter, state, started FROM conversations
 		WHERE user_lo = LEAST($1::bigint, $2::bigint) AND user_hi = GREATEST($1::bigint, $2::bigint)`, a, b).Scan(c.dest()...)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return inbox.Conversation[int64]{}, fmt.Errorf("postgres: reading conversation: %w", err)
+		return inbox.Conversation[int64]{}, fmt.Errorf("postgres: reading conversation: %w", classify(err))
 	}
 	return c.conversation(), nil
 }
@@ -242,7 +242,7 @@ const pendingSQL = `SELECT count(*) FROM conversations WHERE starter = $1 AND st
 func (s *Store) PendingRequests(ctx context.Context, sender int64, after, upTo time.Time) (int, error) {
 	var n int
 	if err := s.db.QueryRow(ctx, pendingSQL, sender, after, upTo).Scan(&n); err != nil {
-		return 0, fmt.Errorf("postgres: counting pending requests: %w", err)
+		return 0, fmt.Errorf("postgres: counting pending requests: %w", classify(err))
 	}
 	return n, nil
 }
@@ -295,10 +295,16 @@ func (f *factsScan) facts() (inbox.Facts[int64], error) {
 
 // Facts returns every fact of one decision in one round trip.
 func (s *Store) Facts(ctx context.Context, q inbox.Query[int64]) (inbox.Facts[int64], error) {
+	return s.facts(ctx, q, pgtype.Timestamptz{Time: q.At, Valid: true})
+}
+
+// facts is Facts counting the sender's pending requests started after the
+// window's start and up to upTo.
+func (s *Store) facts(ctx context.Context, q inbox.Query[int64], upTo pgtype.Timestamptz) (inbox.Facts[int64], error) {
 	var f factsScan
-	err := s.db.QueryRow(ctx, factsSQL, q.Sender, q.Recipient, q.At, q.At.Add(-q.Window), q.Window > 0).Scan(f.dest()...)
+	err := s.db.QueryRow(ctx, factsSQL, q.Sender, q.Recipient, upTo, q.At.Add(-q.Window), q.Window > 0).Scan(f.dest()...)
 	if err != nil {
-		return inbox.Facts[int64]{}, fmt.Errorf("postgres: reading facts: %w", err)
+		return inbox.Facts[int64]{}, fmt.Errorf("postgres: reading facts: %w", classify(err))
 	}
 	return f.facts()
 }
@@ -323,7 +329,7 @@ func (s *Store) FactsBatch(ctx context.Context, q inbox.BatchQuery[int64], dst [
 	}
 	rows, err := s.db.Query(ctx, factsBatchSQL, q.Sender, q.Recipients, q.At, q.At.Add(-q.Window), q.Window > 0)
 	if err != nil {
-		return fmt.Errorf("postgres: reading batch facts: %w", err)
+		return fmt.Errorf("postgres: reading batch facts: %w", classify(err))
 	}
 	defer rows.Close()
 	var f factsScan
@@ -333,7 +339,7 @@ func (s *Store) FactsBatch(ctx context.Context, q inbox.BatchQuery[int64], dst [
 	for rows.Next() {
 		f = factsScan{}
 		if err := rows.Scan(dest...); err != nil {
-			return fmt.Errorf("postgres: reading batch facts: %w", err)
+			return fmt.Errorf("postgres: reading batch facts: %w", classify(err))
 		}
 		if ord < 1 || ord > int64(len(dst)) {
 			return fmt.Errorf("postgres: reading batch facts: row %d of %d", ord, len(dst))
@@ -344,7 +350,7 @@ func (s *Store) FactsBatch(ctx context.Context, q inbox.BatchQuery[int64], dst [
 		seen++
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("postgres: reading batch facts: %w", err)
+		return fmt.Errorf("postgres: reading batch facts: %w", classify(err))
 	}
 	if seen != len(dst) {
 		return fmt.Errorf("postgres: reading batch facts: %d rows for %d recipients", seen, len(dst))
@@ -381,7 +387,7 @@ func (s *Store) HasFriendInCommon(ctx context.Context, a, b int64) (bool, error)
 	}
 	var ok bool
 	if err := s.db.QueryRow(ctx, mutualSQL, a, b).Scan(&ok); err != nil {
-		return false, fmt.Errorf("postgres: reading friends in common: %w", err)
+		return false, fmt.Errorf("postgres: reading friends in common: %w", classify(err))
 	}
 	return ok, nil
 }

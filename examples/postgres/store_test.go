@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"math"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -284,5 +286,84 @@ func TestDatabaseDownFailsClosed(t *testing.T) {
 	ds, err := ch.CheckMany(ctx, ana, []int64{ben, cy}, time.Time{})
 	if err == nil || ds[0] != (privacy.Decision{}) || ds[1] != (privacy.Decision{}) {
 		t.Errorf("CheckMany on a closed pool = %v, %v; want zero Decisions and an error", ds, err)
+	}
+}
+
+func TestContactKeysTheDatabaseCannotStoreAreInvalidInput(t *testing.T) {
+	t.Parallel()
+	s := postgres.New(pgtest.Open(t, nil))
+	seed(t, s)
+	ctx := t.Context()
+	bad := map[string]graph.ContactKey{
+		"NUL":            "h:a\x00b",
+		"invalid UTF-8":  "h:\xff\xfe",
+		"too long":       graph.ContactKey("h:" + strings.Repeat("ab", postgres.MaxContactKeyLen)),
+		"empty in syncs": "",
+	}
+	for name, k := range bad {
+		t.Run(name, func(t *testing.T) {
+			if name != "empty in syncs" {
+				if err := s.SetContactKey(ctx, ana, k); !errors.Is(err, postgres.ErrInvalidInput) {
+					t.Errorf("SetContactKey: got %v, want postgres.ErrInvalidInput", err)
+				}
+			}
+			if err := s.SyncContacts(ctx, ana, []graph.ContactKey{"h:ok", k}); !errors.Is(err, postgres.ErrInvalidInput) {
+				t.Errorf("SyncContacts: got %v, want postgres.ErrInvalidInput", err)
+			}
+		})
+	}
+	var rows int
+	if err := s.DB().QueryRow(ctx, `SELECT (SELECT count(*) FROM synced_contacts) + (SELECT count(*) FROM users WHERE contact_key IS NOT NULL)`).Scan(&rows); err != nil || rows != 0 {
+		t.Errorf("refused keys left %d rows (%v)", rows, err)
+	}
+}
+
+// TestListingsIncludeTheSmallestID: math.MinInt64 is a user ID like any
+// other, and pagination starts at it.
+func TestListingsIncludeTheSmallestID(t *testing.T) {
+	t.Parallel()
+	s := postgres.New(pgtest.Open(t, nil))
+	ctx := t.Context()
+	adult := graph.User{Status: graph.Active, Birth: time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)}
+	ids := []int64{math.MinInt64, -1, 0, math.MaxInt64}
+	for _, id := range ids {
+		if err := s.SetUser(ctx, id, adult); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range ids[:3] {
+		if err := s.SetEdge(ctx, graph.Follow, id, math.MaxInt64, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetConversation(ctx, id, math.MaxInt64, inbox.Pending, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One user per page, so every cursor is used.
+	var got []int64
+	var after graph.Cursor
+	for {
+		var err error
+		got, after, err = s.Related(ctx, math.MaxInt64, graph.Followers, after, 1, got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after == "" {
+			break
+		}
+	}
+	if d := cmp.Diff(ids[:3], got); d != "" {
+		t.Errorf("followers (-want +got):\n%s", d)
+	}
+	threads, _, err := s.Threads(ctx, math.MaxInt64, "", 10, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var with []int64
+	for _, th := range threads {
+		with = append(with, th.With)
+	}
+	if d := cmp.Diff(ids[:3], with); d != "" {
+		t.Errorf("threads (-want +got):\n%s", d)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/dmprivacy/dmprivacy/graph"
@@ -57,7 +56,7 @@ func (s *Store) SetUser(ctx context.Context, id int64, u graph.User) error {
 			hide_from_contacts = EXCLUDED.hide_from_contacts, hide_from_facebook = EXCLUDED.hide_from_facebook`,
 		id, int16(u.Status), date(u.Birth), int16(u.Band), date(u.BandAsOf), u.Verified, u.HideFromContacts, u.HideFromFacebook)
 	if err != nil {
-		return fmt.Errorf("postgres: setting user %d: %w", id, err)
+		return fmt.Errorf("postgres: setting user %d: %w", id, classify(err))
 	}
 	return nil
 }
@@ -102,7 +101,7 @@ func (s *Store) SetEdge(ctx context.Context, kind graph.Edge, from, to int64, on
 		w AS (`+write+`)
 		SELECT a, b FROM known`, from, to).Scan(&okFrom, &okTo)
 	if err != nil {
-		return fmt.Errorf("postgres: writing %v edge: %w", kind, mapErr(err))
+		return fmt.Errorf("postgres: writing %v edge: %w", kind, classify(err))
 	}
 	return unknown(okFrom, from, okTo, to)
 }
@@ -117,30 +116,50 @@ func unknown(okA bool, a int64, okB bool, b int64) error {
 	return nil
 }
 
-// mapErr turns a foreign-key violation (a user that does not exist) into
-// [graph.ErrUnknownUser]; the statements check first, so it only happens
-// if a user row is deleted by hand.
-func mapErr(err error) error {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "23503" {
-		return fmt.Errorf("%w: %s", graph.ErrUnknownUser, pe.Detail)
-	}
-	return err
-}
+// contactKeyLock is the first key of the advisory locks SetContactKey
+// takes, one per contact key (the second is the key's hash).
+const contactKeyLock = 0x646d6b // "dmk"
 
 // SetContactKey sets the key of id's own phone number; an empty key
 // removes it. A key another user holds moves to id (numbers are recycled).
-// It refuses raw numbers with [graph.ErrRawNumber].
+// It refuses raw numbers with [graph.ErrRawNumber], and keys the database
+// could not store (a NUL byte, invalid UTF-8, over [MaxContactKeyLen]
+// bytes) with [ErrInvalidInput].
+//
+// Any number of users may take one key at once, and two may swap keys:
+// each call first takes an advisory lock on the new key, so the takers of
+// one key run one after the other, then locks its user's row and the key's
+// holder's in ID order (FOR NO KEY UPDATE, which no foreign-key check
+// waits for), so no two calls wait on each other in opposite orders. The
+// last to commit holds the key; none fails.
 func (s *Store) SetContactKey(ctx context.Context, id int64, key graph.ContactKey) error {
 	if key != "" {
-		if err := graph.CheckContactKey(key); err != nil {
+		if err := checkKey(key); err != nil {
 			return err
 		}
 	}
-	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
-		// Lock the user's row: it also tells whether they exist.
-		var found bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM users WHERE id = $1 FOR UPDATE)`, id).Scan(&found); err != nil {
+	err := s.retry(ctx, func(tx pgx.Tx) error {
+		if key != "" {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, int32(contactKeyLock), string(key)); err != nil {
+				return err
+			}
+		}
+		rows, err := tx.Query(ctx, `SELECT id FROM users WHERE id = $1 OR contact_key = NULLIF($2, '')
+			ORDER BY id FOR NO KEY UPDATE`, id, string(key))
+		if err != nil {
+			return err
+		}
+		found := false
+		for rows.Next() {
+			var x int64
+			if err := rows.Scan(&x); err != nil {
+				rows.Close()
+				return err
+			}
+			found = found || x == id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
 		if !found {
@@ -151,7 +170,7 @@ func (s *Store) SetContactKey(ctx context.Context, id int64, key graph.ContactKe
 				return err
 			}
 		}
-		_, err := tx.Exec(ctx, `UPDATE users SET contact_key = NULLIF($2, '') WHERE id = $1`, id, string(key))
+		_, err = tx.Exec(ctx, `UPDATE users SET contact_key = NULLIF($2, '') WHERE id = $1`, id, string(key))
 		return err
 	})
 	if err != nil {
@@ -160,13 +179,40 @@ func (s *Store) SetContactKey(ctx context.Context, id int64, key graph.ContactKe
 	return nil
 }
 
+// maxAttempts bounds the transactions a write retries on a deadlock or a
+// serialization failure: a safety net, as the lock order rules both out.
+const maxAttempts = 3
+
+// retry runs fn in a transaction, again (up to maxAttempts in all) if it
+// fails on a deadlock or a serialization failure, and returns its error
+// classified (see ErrInvalidInput).
+func (s *Store) retry(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := pgx.BeginFunc(ctx, s.db, fn)
+		if err == nil || attempt == maxAttempts || !retryable(err) || ctx.Err() != nil {
+			return classify(err)
+		}
+	}
+}
+
+// lockUsers locks the rows of a and b (one row if they are the same user,
+// none for unknown users) in ID order, FOR NO KEY UPDATE: every
+// transaction that locks two users' rows takes them in this order, so two
+// of them never wait on each other in opposite orders, and foreign-key
+// checks (FOR KEY SHARE) never wait for them.
+func lockUsers(ctx context.Context, tx pgx.Tx, a, b int64) error {
+	_, err := tx.Exec(ctx, `SELECT FROM users WHERE id IN ($1, $2) ORDER BY id FOR NO KEY UPDATE`, a, b)
+	return err
+}
+
 // SyncContacts replaces id's synced contacts with keys, in one statement.
 // Keys no account holds are kept; a key listed twice is stored once. It
-// refuses raw numbers with [graph.ErrRawNumber].
+// refuses raw numbers with [graph.ErrRawNumber] and keys the database could
+// not store with [ErrInvalidInput].
 func (s *Store) SyncContacts(ctx context.Context, id int64, keys []graph.ContactKey) error {
 	ks := make([]string, len(keys))
 	for i, k := range keys {
-		if err := graph.CheckContactKey(k); err != nil {
+		if err := checkKey(k); err != nil {
 			return err
 		}
 		ks[i] = string(k)
@@ -178,14 +224,14 @@ func (s *Store) SyncContacts(ctx context.Context, id int64, keys []graph.Contact
 			ON CONFLICT DO NOTHING)
 		SELECT a FROM known`, id, ks).Scan(&found)
 	if err != nil {
-		return fmt.Errorf("postgres: syncing contacts: %w", mapErr(err))
+		return fmt.Errorf("postgres: syncing contacts: %w", classify(err))
 	}
 	return unknown(found, id, true, 0)
 }
 
 // AddContact adds one key to id's synced contacts.
 func (s *Store) AddContact(ctx context.Context, id int64, key graph.ContactKey) error {
-	if err := graph.CheckContactKey(key); err != nil {
+	if err := checkKey(key); err != nil {
 		return err
 	}
 	var found bool
@@ -193,14 +239,14 @@ func (s *Store) AddContact(ctx context.Context, id int64, key graph.ContactKey) 
 		ins AS (INSERT INTO synced_contacts SELECT $1, $2 FROM known WHERE a ON CONFLICT DO NOTHING)
 		SELECT a FROM known`, id, string(key)).Scan(&found)
 	if err != nil {
-		return fmt.Errorf("postgres: adding a contact: %w", mapErr(err))
+		return fmt.Errorf("postgres: adding a contact: %w", classify(err))
 	}
 	return unknown(found, id, true, 0)
 }
 
 // RemoveContact removes one key from id's synced contacts, if present.
 func (s *Store) RemoveContact(ctx context.Context, id int64, key graph.ContactKey) error {
-	if err := graph.CheckContactKey(key); err != nil {
+	if err := checkKey(key); err != nil {
 		return err
 	}
 	var found bool
@@ -208,7 +254,7 @@ func (s *Store) RemoveContact(ctx context.Context, id int64, key graph.ContactKe
 		del AS (DELETE FROM synced_contacts WHERE owner = $1 AND key = $2)
 		SELECT a FROM known`, id, string(key)).Scan(&found)
 	if err != nil {
-		return fmt.Errorf("postgres: removing a contact: %w", err)
+		return fmt.Errorf("postgres: removing a contact: %w", classify(err))
 	}
 	return unknown(found, id, true, 0)
 }
@@ -227,7 +273,7 @@ func (s *Store) SetSettings(ctx context.Context, id int64, st inbox.Settings) er
 			ON CONFLICT (user_id) DO UPDATE SET mode = EXCLUDED.mode, routes = EXCLUDED.routes, groups = EXCLUDED.groups)
 		SELECT a FROM known`, id, int16(st.Mode), int64(st.Routes.Bits()), int16(st.Groups)).Scan(&found)
 	if err != nil {
-		return fmt.Errorf("postgres: setting settings: %w", mapErr(err))
+		return fmt.Errorf("postgres: setting settings: %w", classify(err))
 	}
 	return unknown(found, id, true, 0)
 }
@@ -254,22 +300,26 @@ func (s *Store) SetConversation(ctx context.Context, from, to int64, st inbox.St
 		up AS (`+upsertConversation+`)
 		SELECT a, b FROM known`, from, to, from, int16(st), at).Scan(&okFrom, &okTo)
 	if err != nil {
-		return fmt.Errorf("postgres: setting conversation: %w", mapErr(err))
+		return fmt.Errorf("postgres: setting conversation: %w", classify(err))
 	}
 	return unknown(okFrom, from, okTo, to)
 }
 
 // Deliver records that from sent to a message that landed as d at time at,
 // and returns the conversation afterwards, following [inbox.Next]: in one
-// transaction that locks the pair's thread. An Undelivered message changes
-// nothing.
+// transaction that locks both users' rows in ID order, as [Store.Send]
+// does, so a delivery and a send of the pair never interleave. An
+// Undelivered message changes nothing.
 func (s *Store) Deliver(ctx context.Context, from, to int64, d inbox.Delivery, at time.Time) (inbox.Conversation[int64], error) {
 	if from == to {
 		return inbox.Conversation[int64]{}, inbox.ErrSelf
 	}
 	var out inbox.Conversation[int64]
-	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
-		cur, err := lockConversation(ctx, tx, from, to)
+	err := s.retry(ctx, func(tx pgx.Tx) error {
+		if err := lockUsers(ctx, tx, from, to); err != nil {
+			return err
+		}
+		cur, err := New(tx).Conversation(ctx, from, to)
 		if err != nil {
 			return err
 		}
@@ -292,16 +342,6 @@ func other(x, a, b int64) int64 {
 	return a
 }
 
-func lockConversation(ctx context.Context, tx pgx.Tx, a, b int64) (inbox.Conversation[int64], error) {
-	var c convScan
-	err := tx.QueryRow(ctx, `SELECT starter, state, started FROM conversations
-		WHERE user_lo = LEAST($1::bigint, $2::bigint) AND user_hi = GREATEST($1::bigint, $2::bigint) FOR UPDATE`, a, b).Scan(c.dest()...)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return inbox.Conversation[int64]{}, err
-	}
-	return c.conversation(), nil
-}
-
 // Accept accepts sender's pending or held request to recipient, or returns
 // [inbox.ErrNoRequest].
 func (s *Store) Accept(ctx context.Context, recipient, sender int64) error {
@@ -315,14 +355,28 @@ func (s *Store) Decline(ctx context.Context, recipient, sender int64) error {
 }
 
 func (s *Store) answer(ctx context.Context, recipient, sender int64, st inbox.State) error {
-	tag, err := s.db.Exec(ctx, `UPDATE conversations SET state = $3
-		WHERE user_lo = LEAST($1::bigint, $2::bigint) AND user_hi = GREATEST($1::bigint, $2::bigint)
-		AND starter = $2 AND state IN (1, 2)`, recipient, sender, int16(st))
+	err := s.retry(ctx, func(tx pgx.Tx) error {
+		// The users' rows first, as a send takes them: an answer and a
+		// send of the pair run one after the other.
+		if err := lockUsers(ctx, tx, recipient, sender); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE conversations SET state = $3
+			WHERE user_lo = LEAST($1::bigint, $2::bigint) AND user_hi = GREATEST($1::bigint, $2::bigint)
+			AND starter = $2 AND state IN (1, 2)`, recipient, sender, int16(st))
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return inbox.ErrNoRequest
+		}
+		return nil
+	})
+	if errors.Is(err, inbox.ErrNoRequest) {
+		return inbox.ErrNoRequest
+	}
 	if err != nil {
 		return fmt.Errorf("postgres: answering a request: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return inbox.ErrNoRequest
 	}
 	return nil
 }

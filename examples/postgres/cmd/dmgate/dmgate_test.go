@@ -10,16 +10,20 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/dmprivacy/dmprivacy/examples/postgres/gate"
 	"github.com/dmprivacy/dmprivacy/examples/postgres/internal/pgtest"
 )
 
@@ -50,18 +54,63 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-var listening = regexp.MustCompile(`addr=http://(\S+)`)
+var listening = regexp.MustCompile(`"addr":"https?://([^"]+)"`)
 
-// start runs dmgate in this process on a free loopback port over dbURL and
-// returns its base URL; it stops (as on SIGTERM) when the test ends, and
-// must then exit 0.
-func start(t *testing.T, dbURL string, args ...string) string {
+// Test credentials: the issuer and the HS256 secrets of end users' and back
+// ends' tokens.
+const (
+	testIssuer    = "dmgate-test"
+	userSecret    = "user-secret-for-tests-only-32-bytes-long"
+	backendSecret = "backend-secret-for-tests-only-32-bytes-long"
+)
+
+// keyFiles writes the test secrets to files and returns dmgate's flags
+// that read them.
+func keyFiles(t *testing.T) []string {
+	t.Helper()
+	dir := t.TempDir()
+	u, b := filepath.Join(dir, "user.key"), filepath.Join(dir, "backend.key")
+	for f, s := range map[string]string{u: userSecret, b: backendSecret} {
+		if err := os.WriteFile(f, []byte(s+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return []string{"-user-keys", u, "-backend-keys", b, "-jwt-issuer", testIssuer}
+}
+
+func token(secret, sub string) string {
+	now := time.Now()
+	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{
+		Subject: sub, Issuer: testIssuer, Audience: jwt.ClaimStrings{"dmgate"},
+		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(time.Hour)),
+	}).SignedString([]byte(secret))
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// userToken acts as the user id; backendToken as a back end.
+func userToken(id int64) string { return token(userSecret, strconv.FormatInt(id, 10)) }
+
+var backendToken = token(backendSecret, "test-backend")
+
+// gateProc is a dmgate running in this process.
+type gateProc struct {
+	base string
+	log  *syncBuffer
+}
+
+// start runs dmgate in this process on a free loopback port over dbURL,
+// with the test credentials, and returns it; it stops (as on SIGTERM)
+// when the test ends, and must then exit 0.
+func start(t *testing.T, dbURL string, args ...string) gateProc {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var log syncBuffer
+	log := &syncBuffer{}
 	done := make(chan int, 1)
-	args = append([]string{"-listen", "127.0.0.1:0", "-database-url", dbURL}, args...)
-	go func() { done <- run(ctx, args, func(string) string { return "" }, &log) }()
+	args = append(append([]string{"-listen", "127.0.0.1:0", "-database-url", dbURL}, keyFiles(t)...), args...)
+	go func() { done <- run(ctx, args, func(string) string { return "" }, log) }()
 	t.Cleanup(func() {
 		cancel()
 		if code := <-done; code != 0 {
@@ -71,7 +120,7 @@ func start(t *testing.T, dbURL string, args ...string) string {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := listening.FindStringSubmatch(log.String()); m != nil {
-			return "http://" + m[1]
+			return gateProc{"http://" + m[1], log}
 		}
 		select {
 		case code := <-done:
@@ -81,14 +130,18 @@ func start(t *testing.T, dbURL string, args ...string) string {
 		}
 	}
 	t.Fatalf("dmgate did not start listening:\n%s", log.String())
-	return ""
+	return gateProc{}
 }
 
-// client calls one dmgate over real HTTP.
+// client calls one dmgate over real HTTP with a credential.
 type client struct {
-	t    *testing.T
-	base string
+	t     *testing.T
+	base  string
+	token string // "" sends none
 }
+
+// as returns the client with another credential.
+func (c client) as(token string) client { c.token = token; return c }
 
 // do sends a request and returns the status and the decoded JSON body
 // (nil for an empty one).
@@ -101,6 +154,14 @@ func (c client) do(method, path, body string) (int, map[string]any) {
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	return c.send(req)
+}
+
+func (c client) send(req *http.Request) (int, map[string]any) {
+	c.t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		c.t.Fatal(err)
@@ -115,10 +176,10 @@ func (c client) do(method, path, body string) (int, map[string]any) {
 	}
 	var out map[string]any
 	if err := json.Unmarshal(raw, &out); err != nil {
-		c.t.Fatalf("%s %s: %d, a body that is not a JSON object: %q", method, path, resp.StatusCode, raw)
+		c.t.Fatalf("%s %s: %d, a body that is not a JSON object: %.200q", req.Method, req.URL.Path, resp.StatusCode, raw)
 	}
 	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
-		c.t.Errorf("%s %s: Content-Type %q", method, path, ct)
+		c.t.Errorf("%s %s: Content-Type %q", req.Method, req.URL.Path, ct)
 	}
 	return resp.StatusCode, out
 }
@@ -139,13 +200,14 @@ func (c client) want(method, path, body string, status int, want map[string]any)
 }
 
 // wantError checks a 4xx or 5xx call's status and error code.
-func (c client) wantError(method, path, body string, status int, code string) {
+func (c client) wantError(method, path, body string, status int, code string) map[string]any {
 	c.t.Helper()
 	got, out := c.do(method, path, body)
 	e, _ := out["error"].(map[string]any)
 	if got != status || e["code"] != code {
-		c.t.Errorf("%s %s %q: status %d, body %v; want %d with error code %q", method, path, body, got, out, status, code)
+		c.t.Errorf("%s %s %.100q: status %d, body %.300v; want %d with error code %q", method, path, body, got, out, status, code)
 	}
+	return e
 }
 
 func decision(allowed bool, folder, reason, view string) map[string]any {
@@ -177,7 +239,7 @@ func cast(c client) {
 }
 
 func TestEndToEnd(t *testing.T) {
-	c := client{t, start(t, pgtest.SchemaURL(t))}
+	c := client{t, start(t, pgtest.SchemaURL(t)).base, backendToken}
 	c.want("GET", "/healthz", "", http.StatusOK, map[string]any{"status": "ok"})
 	cast(c)
 
@@ -237,22 +299,23 @@ func TestEndToEnd(t *testing.T) {
 	c.wantError("PUT", "/v1/users/99/contact-key", `{"key":"h:x"}`, http.StatusNotFound, "unknown_user")
 	c.wantError("GET", "/v1/settings/99", "", http.StatusNotFound, "unknown_user")
 	c.wantError("PUT", "/v1/follows/1/1", "", http.StatusUnprocessableEntity, "self")
+	c.wantError("POST", "/v1/requests/2/99/accept", "", http.StatusConflict, "no_request")
 
 	// Bad requests are 4xx and change nothing.
-	c.wantError("POST", "/v1/check", `{"sender":1,"recipient":2,"extra":true}`, http.StatusBadRequest, "bad_json")
-	c.wantError("POST", "/v1/check", `{"sender":1}`, http.StatusBadRequest, "bad_json")
-	c.wantError("POST", "/v1/check", `{"sender":"1","recipient":2}`, http.StatusBadRequest, "bad_json")
-	c.wantError("POST", "/v1/check", `{"sender":1,"recipient":2}{}`, http.StatusBadRequest, "bad_json")
-	c.wantError("POST", "/v1/check", ``, http.StatusBadRequest, "bad_json")
-	c.wantError("POST", "/v1/check", `{"sender":1,"recipient":2,"pad":"`+strings.Repeat("x", defaultMaxBody)+`"}`, http.StatusRequestEntityTooLarge, "too_large")
-	many := strings.Repeat("2,", defaultMaxBatch) + "2"
+	c.wantError("POST", "/v1/check", `{"sender":1,"recipient":2,"extra":true}`, http.StatusBadRequest, "bad_input")
+	c.wantError("POST", "/v1/check", `{"sender":1}`, http.StatusBadRequest, "bad_input")
+	c.wantError("POST", "/v1/check", `{"sender":"1","recipient":2}`, http.StatusBadRequest, "bad_input")
+	c.wantError("POST", "/v1/check", `{"sender":1,"recipient":2}{}`, http.StatusBadRequest, "bad_input")
+	c.wantError("POST", "/v1/check", ``, http.StatusUnsupportedMediaType, "unsupported_media_type") // no body, no JSON type
+	c.wantError("POST", "/v1/check", `{"sender":1,"recipient":2,"pad":"`+strings.Repeat("x", gate.DefaultMaxBody)+`"}`, http.StatusRequestEntityTooLarge, "too_large")
+	many := strings.Repeat("2,", gate.DefaultMaxBatch) + "2"
 	c.wantError("POST", "/v1/check-batch", `{"sender":1,"recipients":[`+many+`]}`, http.StatusRequestEntityTooLarge, "too_large")
-	c.wantError("PUT", "/v1/settings/1", `{"mode":"sometimes"}`, http.StatusBadRequest, "bad_json")
-	c.wantError("PUT", "/v1/settings/1", `{"mode":"friends","theme":"dark"}`, http.StatusBadRequest, "bad_json")
-	c.wantError("PUT", "/v1/users/6", `{"birth":"1990-01-01"}`, http.StatusBadRequest, "bad_json")
-	c.wantError("PUT", "/v1/users/6", `{"status":"active","birth":"01/02/1990"}`, http.StatusBadRequest, "bad_json")
+	c.wantError("PUT", "/v1/settings/1", `{"mode":"sometimes"}`, http.StatusBadRequest, "bad_input")
+	c.wantError("PUT", "/v1/settings/1", `{"mode":"friends","theme":"dark"}`, http.StatusBadRequest, "bad_input")
+	c.wantError("PUT", "/v1/users/6", `{"birth":"1990-01-01"}`, http.StatusBadRequest, "bad_input")
+	c.wantError("PUT", "/v1/users/6", `{"status":"active","birth":"01/02/1990"}`, http.StatusBadRequest, "bad_input")
 	c.wantError("PUT", "/v1/users/6", `{"status":"active","band":"16-17"}`, http.StatusUnprocessableEntity, "invalid_user")
-	c.wantError("PUT", "/v1/users/x", `{"status":"active"}`, http.StatusBadRequest, "bad_id")
+	c.wantError("PUT", "/v1/users/x", `{"status":"active"}`, http.StatusBadRequest, "bad_input")
 	c.wantError("GET", "/v1/nothing", "", http.StatusNotFound, "not_found")
 	c.want("GET", "/v1/settings/1", "", http.StatusOK, map[string]any{"mode": "suggested", "effective": "suggested"})
 	c.want("POST", "/v1/check", check(nobody+1, ana), http.StatusOK, decision(false, "none", "sender_unavailable", "unavailable"))
@@ -262,7 +325,7 @@ func TestEndToEnd(t *testing.T) {
 // request: a client checks continuously while another issues the block,
 // and every check sent after the block's response is denied.
 func TestBlockMidRun(t *testing.T) {
-	c := client{t, start(t, pgtest.SchemaURL(t))}
+	c := client{t, start(t, pgtest.SchemaURL(t)).base, backendToken}
 	cast(c)
 	type result struct {
 		sent    time.Time
@@ -283,7 +346,10 @@ func TestBlockMidRun(t *testing.T) {
 			default:
 			}
 			sent := time.Now()
-			resp, err := http.Post(c.base+"/v1/check", "application/json", strings.NewReader(check(ana, ben)))
+			req, _ := http.NewRequest("POST", c.base+"/v1/check", strings.NewReader(check(ana, ben)))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+userToken(ana))
+			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Error(err)
 				return
@@ -349,7 +415,7 @@ func TestBlockMidRun(t *testing.T) {
 // deny, never an allow, and writes and health checks fail too.
 func TestDatabaseDown(t *testing.T) {
 	// A loopback port nobody listens on.
-	c := client{t, start(t, "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=1", "-migrate=false")}
+	c := client{t, start(t, "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=1", "-migrate=false").base, backendToken}
 	got, out := c.do("POST", "/v1/check", check(ana, ben))
 	if got != http.StatusServiceUnavailable || out["allowed"] != false || out["reason"] != "error" || out["view"] != "not_allowed" {
 		t.Errorf("check without a database: %d %v; want 503 and a deny", got, out)
@@ -366,16 +432,17 @@ func TestDatabaseDown(t *testing.T) {
 	}
 	c.wantError("POST", "/v1/messages", check(ana, ben), http.StatusServiceUnavailable, "unavailable")
 	c.wantError("PUT", "/v1/follows/1/2", "", http.StatusServiceUnavailable, "unavailable")
-	c.want("GET", "/healthz", "", http.StatusServiceUnavailable, map[string]any{"status": "unavailable"})
+	c.want("GET", "/readyz", "", http.StatusServiceUnavailable, map[string]any{"status": "unavailable"})
+	c.want("GET", "/healthz", "", http.StatusOK, map[string]any{"status": "ok"}) // alive: restarting it would not help
 	// A bad request is still the caller's mistake.
-	c.wantError("POST", "/v1/check", `{"sender":1}`, http.StatusBadRequest, "bad_json")
+	c.wantError("POST", "/v1/check", `{"sender":1}`, http.StatusBadRequest, "bad_input")
 }
 
 // TestSIGTERM runs dmgate as a process and stops it with SIGTERM: it
 // finishes, logs that it shut down and exits 0.
 func TestSIGTERM(t *testing.T) {
 	url := pgtest.SchemaURL(t)
-	cmd := exec.Command(os.Args[0], "-listen", "127.0.0.1:0")
+	cmd := exec.Command(os.Args[0], append([]string{"-listen", "127.0.0.1:0"}, keyFiles(t)...)...)
 	cmd.Env = append(os.Environ(), "DMGATE_TEST_MAIN=1", "DATABASE_URL="+url)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -398,7 +465,7 @@ func TestSIGTERM(t *testing.T) {
 	if base == "" {
 		t.Fatalf("dmgate did not start:\n%s", log.String())
 	}
-	c := client{t, base}
+	c := client{t, base, backendToken}
 	c.want("GET", "/healthz", "", http.StatusOK, map[string]any{"status": "ok"})
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -417,7 +484,7 @@ func TestSIGTERM(t *testing.T) {
 // TestPresetSettings: under a preset with its own mode names and
 // per-audience settings, PUT /v1/settings takes them and GET shows them.
 func TestPresetSettings(t *testing.T) {
-	c := client{t, start(t, pgtest.SchemaURL(t), "-policy", "instagram")}
+	c := client{t, start(t, pgtest.SchemaURL(t), "-policy", "instagram").base, backendToken}
 	cast(c)
 	c.want("GET", "/v1/settings/1", "", http.StatusOK, map[string]any{"mode": "default", "effective": "standard"})
 	c.want("PUT", "/v1/settings/1", `{"mode":"standard","routes":{"follower":"primary","anyone":"deny"},"groups":"following"}`, http.StatusOK,
@@ -425,7 +492,7 @@ func TestPresetSettings(t *testing.T) {
 	c.want("POST", "/v1/check", check(cy, ana), http.StatusOK, decision(false, "none", "requests_off", "not_allowed"))
 	c.want("PUT", "/v1/follows/3/1", "", http.StatusNoContent, nil)
 	c.want("POST", "/v1/check", check(cy, ana), http.StatusOK, decision(true, "primary", "follower", "allowed"))
-	c.wantError("PUT", "/v1/settings/1", `{"mode":"everyone"}`, http.StatusBadRequest, "bad_json")                              // TikTok's name, not Instagram's
+	c.wantError("PUT", "/v1/settings/1", `{"mode":"everyone"}`, http.StatusBadRequest, "bad_input")                             // TikTok's name, not Instagram's
 	c.wantError("PUT", "/v1/settings/1", `{"routes":{"anyone":"primary"}}`, http.StatusUnprocessableEntity, "mode_unavailable") // above the adult limit
 	c.want("PUT", "/v1/settings/4", `{"routes":{"follower":"primary"}}`, http.StatusOK, nil)                                    // 16-17 may loosen
 	young := time.Now().AddDate(-15, 0, -10).Format(time.DateOnly)
@@ -437,7 +504,7 @@ func TestPresetSettings(t *testing.T) {
 // TestAudience: the preview counts who could message a user under each
 // mode, from the user's own relations; the listing pages through who.
 func TestAudience(t *testing.T) {
-	c := client{t, start(t, pgtest.SchemaURL(t))}
+	c := client{t, start(t, pgtest.SchemaURL(t)).base, backendToken}
 	cast(c)
 	c.want("PUT", "/v1/follows/1/3", "", http.StatusNoContent, nil) // ana follows cy
 	c.want("PUT", "/v1/blocks/1/5", "", http.StatusNoContent, nil)  // ana blocked eve
@@ -472,7 +539,7 @@ func TestAudience(t *testing.T) {
 		t.Errorf("listing (-want +got):\n%s", d)
 	}
 	c.wantError("GET", "/v1/audience/99", "", http.StatusNotFound, "unknown_user")
-	c.wantError("GET", "/v1/audience/1?mode=all", "", http.StatusBadRequest, "bad_query")
-	c.wantError("GET", "/v1/audience/1?mode=everyone&limit=0", "", http.StatusBadRequest, "bad_query")
-	c.wantError("GET", "/v1/audience/1?mode=everyone&after=zzz", "", http.StatusBadRequest, "bad_query")
+	c.wantError("GET", "/v1/audience/1?mode=all", "", http.StatusBadRequest, "bad_input")
+	c.wantError("GET", "/v1/audience/1?mode=everyone&limit=0", "", http.StatusBadRequest, "bad_input")
+	c.wantError("GET", "/v1/audience/1?mode=everyone&after=zzz", "", http.StatusBadRequest, "bad_input")
 }

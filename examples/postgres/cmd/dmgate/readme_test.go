@@ -57,7 +57,7 @@ func TestReadmeCurlCalls(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Fatal("curl is not installed; the README's calls need it (apt-get install -y curl)")
 	}
-	base := start(t, url)
+	base := start(t, url).base
 	calls := readTranscripts(t, "../../README.md")
 	if len(calls) < 10 {
 		t.Fatalf("found %d curl calls in README.md, want the whole transcript", len(calls))
@@ -68,6 +68,8 @@ func TestReadmeCurlCalls(t *testing.T) {
 			continue
 		}
 		cmd := exec.Command("bash", "-c", strings.ReplaceAll(c.cmd, readmeBase, base))
+		// The README's tokens: $BACKEND a back end's, $BEN user 2's, $CY user 3's.
+		cmd.Env = append(os.Environ(), "BACKEND="+backendToken, "BEN="+userToken(2), "CY="+userToken(3))
 		got, err := cmd.Output()
 		if err != nil {
 			t.Errorf("README.md:%d: %s: %v", c.line, c.cmd, err)
