@@ -27,7 +27,7 @@ var (
 
 // side is one user of a pair as one read saw them.
 type side struct {
-	perm     uint32 // the user's key in sets (sortedset.Perm of their index)
+	perm     uint32 // the user's key in sets (permOf of their index)
 	user     uint64
 	key      uint32
 	ref      uint32

@@ -8,7 +8,6 @@ import (
 
 	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/internal/seqlock"
-	"github.com/dmprivacy/dmprivacy/internal/sortedset"
 )
 
 // Scores of each signal. A contact or Facebook link outranks any number of
@@ -84,14 +83,14 @@ func (s *Store[ID]) RecommendAt(_ context.Context, user ID, n int, t time.Time) 
 		}
 	}
 	pu := permOf(ui)
-	friends := sortedset.Intersect(sc.friends[:0], u.out, u.in)
+	friends := intersect(sc.friends[:0], u.out, u.in)
 	for _, f := range friends {
 		fr := s.rec(unpermOf(f))
 		if fr == nil {
 			continue
 		}
 		fs := s.snap(fr, &sc.other)
-		sc.fof = sortedset.Intersect(sc.fof[:0], fs.out, fs.in)
+		sc.fof = intersect(sc.fof[:0], fs.out, fs.in)
 		for _, k := range sc.fof {
 			if k != pu {
 				signals = append(signals, uint64(k)<<32|1)

@@ -1,14 +1,9 @@
 package memory
 
-import (
-	"slices"
+import "slices"
 
-	"github.com/dmprivacy/dmprivacy/internal/sortedset"
-)
-
-// A user's relations are six sorted sets of uint32 keys — the
-// sortedset.Perm of the other user's index (of a contact key's, for the
-// book) — packed one after the other in one arena block. Their lengths
+// A user's relations are six sorted sets of uint32 keys — the permOf of
+// the other user's index (of a contact key's, for the book) — packed one after the other in one arena block. Their lengths
 // live in the record (lens), so a reader that has the record knows where
 // every set starts and reads only the lines it searches.
 //
@@ -404,10 +399,6 @@ func (s *Store[ID]) bigSet(dir uint32, key uint32, add bool) (uint32, int, bool)
 	a.free(bucket, 1+bn, false)
 	return dir, n, true
 }
-
-func permOf(i uint32) uint32 { return sortedset.Perm(i) }
-
-func unpermOf(k uint32) uint32 { return sortedset.Unperm(k) }
 
 // sizeHint is a set's length for choosing which side of a relation to
 // search: a big set counts as longer than any block's.

@@ -23,7 +23,7 @@ const (
 
 // thread is one conversation as one of its users keeps it.
 type thread struct {
-	with    uint32 // the other user's key (sortedset.Perm of their index)
+	with    uint32 // the other user's key (permOf of their index)
 	state   inbox.State
 	mine    bool  // this user started it
 	started int64 // Unix nanoseconds, noTime for the zero time
