@@ -59,7 +59,7 @@ func (m *model) has(k graph.Edge, a, b string) bool {
 
 func (m *model) pair(a, b string) graph.Pair {
 	p := graph.Pair{A: m.users[a], B: m.users[b]}
-	if !m.known(a) || !m.known(b) || a == b {
+	if !m.known(a) || !m.known(b) {
 		return p
 	}
 	for k := graph.Follow; k <= graph.Facebook; k++ {

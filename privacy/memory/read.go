@@ -176,8 +176,8 @@ func (s *Store[ID]) read(f *inbox.Facts[ID], q inbox.Query[ID], mu *sync.Mutex, 
 		loadSide(&a, ra)
 		loadSide(&b, rb)
 		e = 0
-		if okA && okB && ra != rb {
-			e = s.arena.edges(&a, &b)
+		if okA && okB {
+			e = s.arena.edges(&a, &b) // a user's own number may be in their contacts
 		}
 		if !inboxToo {
 			continue
