@@ -13,15 +13,16 @@ import (
 // or who blocked them, are other users' lists and are not Relations.
 type Relation uint8
 
-// Relations.
+// Relations. They carry the type's name (unlike the inbox modes Friends
+// and Following, which are who may message a user, not lists of users).
 const (
-	Following       Relation = iota + 1 // users the user follows
-	Followers                           // users who follow the user
-	Blocked                             // users the user blocked
-	Restricted                          // users the user restricted
-	Contacts                            // users whose number the user has: their key is in the user's synced contacts
-	FacebookFriends                     // the user's Facebook friends
-	Friends                             // users the user follows who follow them back
+	RelationFollowing       Relation = iota + 1 // users the user follows
+	RelationFollowers                           // users who follow the user
+	RelationBlocked                             // users the user blocked
+	RelationRestricted                          // users the user restricted
+	RelationContacts                            // users whose number the user has: their key is in the user's synced contacts
+	RelationFacebookFriends                     // the user's Facebook friends
+	RelationFriends                             // users the user follows who follow them back
 )
 
 var relationNames = [...]string{"", "following", "followers", "blocked", "restricted", "contacts", "facebook_friends", "friends"}

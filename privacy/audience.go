@@ -314,12 +314,12 @@ type candidate[ID comparable] struct {
 // in several lists is taken in the first.
 var audienceStages = [...]graph.Relation{
 	0, // conversations (from the inbox reader)
-	graph.Following,
-	graph.Followers,
-	graph.Contacts,
-	graph.FacebookFriends,
-	graph.Blocked,
-	graph.Restricted,
+	graph.RelationFollowing,
+	graph.RelationFollowers,
+	graph.RelationContacts,
+	graph.RelationFacebookFriends,
+	graph.RelationBlocked,
+	graph.RelationRestricted,
 }
 
 // inStage reports whether the related user of f (recipient as A) is in the
@@ -329,17 +329,17 @@ func inStage[ID comparable](f *inbox.Facts[ID], s int) bool {
 	switch audienceStages[s] {
 	case 0:
 		return f.Conversation.Exists()
-	case graph.Following:
+	case graph.RelationFollowing:
 		return e.Has(graph.FollowAB)
-	case graph.Followers:
+	case graph.RelationFollowers:
 		return e.Has(graph.FollowBA)
-	case graph.Contacts:
+	case graph.RelationContacts:
 		return e.Has(graph.ContactAB)
-	case graph.FacebookFriends:
+	case graph.RelationFacebookFriends:
 		return e.Has(graph.FacebookAB)
-	case graph.Blocked:
+	case graph.RelationBlocked:
 		return e.Has(graph.BlockAB)
-	case graph.Restricted:
+	case graph.RelationRestricted:
 		return e.Has(graph.RestrictAB)
 	}
 	return false

@@ -276,7 +276,7 @@ func shareSheets(b *testing.B, bw *benchWorld, k, n int) []shareSheet {
 	var out []shareSheet
 	for len(out) < k {
 		s := synth.ID(r.IntN(bw.w.Users))
-		followers, _, err := bw.w.Store.Related(ctx, s, graph.Followers, "", n/2, nil)
+		followers, _, err := bw.w.Store.Related(ctx, s, graph.RelationFollowers, "", n/2, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -433,9 +433,9 @@ func buildReference(b *testing.B, w *synth.World) *reference {
 		return dst
 	}
 	for i := range n {
-		ref.out = list(i, graph.Following, ref.out)
+		ref.out = list(i, graph.RelationFollowing, ref.out)
 		ref.start[i+1] = uint32(len(ref.out))
-		ref.blocks = list(i, graph.Blocked, ref.blocks)
+		ref.blocks = list(i, graph.RelationBlocked, ref.blocks)
 		ref.blockStart[i+1] = uint32(len(ref.blocks))
 	}
 	for _, i := range w.ByMode[inbox.Everyone] {

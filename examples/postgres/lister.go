@@ -20,17 +20,17 @@ var (
 // at the ID after the cursor's, and the first page at math.MinInt64, which
 // is a user ID like any other.
 var relatedSQL = map[graph.Relation]string{
-	graph.Following:  `SELECT followee FROM follows WHERE follower = $1 AND followee >= $2 ORDER BY followee LIMIT $3`,
-	graph.Followers:  `SELECT follower FROM follows WHERE followee = $1 AND follower >= $2 ORDER BY follower LIMIT $3`,
-	graph.Blocked:    `SELECT blocked FROM blocks WHERE blocker = $1 AND blocked >= $2 ORDER BY blocked LIMIT $3`,
-	graph.Restricted: `SELECT restricted FROM restricts WHERE restrictor = $1 AND restricted >= $2 ORDER BY restricted LIMIT $3`,
-	graph.Contacts: `SELECT u.id FROM synced_contacts sc JOIN users u ON u.contact_key = sc.key
+	graph.RelationFollowing:  `SELECT followee FROM follows WHERE follower = $1 AND followee >= $2 ORDER BY followee LIMIT $3`,
+	graph.RelationFollowers:  `SELECT follower FROM follows WHERE followee = $1 AND follower >= $2 ORDER BY follower LIMIT $3`,
+	graph.RelationBlocked:    `SELECT blocked FROM blocks WHERE blocker = $1 AND blocked >= $2 ORDER BY blocked LIMIT $3`,
+	graph.RelationRestricted: `SELECT restricted FROM restricts WHERE restrictor = $1 AND restricted >= $2 ORDER BY restricted LIMIT $3`,
+	graph.RelationContacts: `SELECT u.id FROM synced_contacts sc JOIN users u ON u.contact_key = sc.key
 		WHERE sc.owner = $1 AND u.id >= $2 ORDER BY u.id LIMIT $3`,
-	graph.FacebookFriends: `SELECT x FROM (
+	graph.RelationFacebookFriends: `SELECT x FROM (
 		SELECT user_hi AS x FROM facebook_links WHERE user_lo = $1 AND user_hi >= $2
 		UNION ALL SELECT user_lo FROM facebook_links WHERE user_hi = $1 AND user_lo >= $2) f
 		ORDER BY x LIMIT $3`,
-	graph.Friends: `SELECT f.followee FROM follows f
+	graph.RelationFriends: `SELECT f.followee FROM follows f
 		JOIN follows b ON b.follower = f.followee AND b.followee = f.follower
 		WHERE f.follower = $1 AND f.followee >= $2 ORDER BY f.followee LIMIT $3`,
 }

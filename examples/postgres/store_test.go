@@ -344,7 +344,7 @@ func TestListingsIncludeTheSmallestID(t *testing.T) {
 	var after graph.Cursor
 	for {
 		var err error
-		got, after, err = s.Related(ctx, math.MaxInt64, graph.Followers, after, 1, got)
+		got, after, err = s.Related(ctx, math.MaxInt64, graph.RelationFollowers, after, 1, got)
 		if err != nil {
 			t.Fatal(err)
 		}

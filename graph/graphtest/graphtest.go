@@ -210,7 +210,7 @@ func compare[ID comparable](ctx context.Context, r reporter, where string, ref *
 		// store's own.
 		wantRel, gotRel := map[string][]string{}, map[string][]string{}
 		for _, a := range ids {
-			for rel := graph.Following; rel <= graph.Friends; rel++ {
+			for rel := graph.RelationFollowing; rel <= graph.RelationFriends; rel++ {
 				key := fmt.Sprintf("%v %v", a, rel)
 				wantRel[key] = related(ctx, ref, a, rel, nil)
 				gotRel[key] = related(ctx, l, a, rel, func(err error) { failed(fmt.Sprintf("Related(%v, %v)", a, rel), err) })

@@ -307,7 +307,7 @@ func Build(cfg Config, progress Progress) (*World, error) {
 	parallel(len(friends), func(c int) {
 		var fs []int64
 		for i := c * chunk; i < min(n, (c+1)*chunk); i++ {
-			fs, _, _ = g.Related(ctx, ID(i), graph.Friends, "", n, fs[:0])
+			fs, _, _ = g.Related(ctx, ID(i), graph.RelationFriends, "", n, fs[:0])
 			for _, f := range fs {
 				if j := Index(f); j > i {
 					friends[c] = append(friends[c], [2]int32{int32(i), int32(j)})

@@ -67,14 +67,14 @@ func TestWorldShape(t *testing.T) {
 	check("friend pairs per user", float64(len(w.Friends))/n, 3, 8)
 	check("contacts per user", float64(st.ContactEntries)/n, 8, 16)
 	ctx := context.Background()
-	star, _, _ := w.Store.Related(ctx, ID(0), graph.Followers, "", cfg.Users, nil)
+	star, _, _ := w.Store.Related(ctx, ID(0), graph.RelationFollowers, "", cfg.Users, nil)
 	if len(star) < cfg.StarFollowers {
 		t.Errorf("the star has %d followers, want %d", len(star), cfg.StarFollowers)
 	}
 	// A celebrity by popularity: someone else with a thousand followers.
 	most := 0
 	for i := 1; i < cfg.Users; i++ {
-		f, _, _ := w.Store.Related(ctx, ID(i), graph.Followers, "", cfg.Users, nil)
+		f, _, _ := w.Store.Related(ctx, ID(i), graph.RelationFollowers, "", cfg.Users, nil)
 		most = max(most, len(f))
 	}
 	if most < 1000 {

@@ -12,13 +12,13 @@ import (
 
 // relationSets is the set each relation lists.
 var relationSets = [...]int{
-	graph.Following:       setOut,
-	graph.Followers:       setIn,
-	graph.Blocked:         setBlocks,
-	graph.Restricted:      setRestricts,
-	graph.Contacts:        setBook,
-	graph.FacebookFriends: setFacebook,
-	graph.Friends:         setOut, // those also in setIn
+	graph.RelationFollowing:       setOut,
+	graph.RelationFollowers:       setIn,
+	graph.RelationBlocked:         setBlocks,
+	graph.RelationRestricted:      setRestricts,
+	graph.RelationContacts:        setBook,
+	graph.RelationFacebookFriends: setFacebook,
+	graph.RelationFriends:         setOut, // those also in setIn
 }
 
 // CountUsers returns [Store.Len].
@@ -66,7 +66,7 @@ func (s *Store[ID]) Related(_ context.Context, id ID, rel graph.Relation, after 
 			if len(keys) > 0 {
 				next = uint64(keys[len(keys)-1]) + 1
 			}
-			if rel == graph.Friends {
+			if rel == graph.RelationFriends {
 				in = in[:0]
 				for _, k := range keys {
 					if s.arena.has(ref, &l, setIn, k) {
@@ -75,12 +75,12 @@ func (s *Store[ID]) Related(_ context.Context, id ID, rel graph.Relation, after 
 				}
 			}
 		}
-		if rel == graph.Friends {
+		if rel == graph.RelationFriends {
 			keys = in
 		}
 		for _, k := range keys {
 			i := unpermOf(k)
-			if rel == graph.Contacts {
+			if rel == graph.RelationContacts {
 				kr := s.keys.rec(i)
 				if kr == nil || kr.owner.Load() == 0 {
 					continue // a number no account holds (yet)
@@ -159,7 +159,7 @@ func (s *Store[ID]) HasFriendInCommon(ctx context.Context, a, b ID) (bool, error
 	var buf [256]ID
 	var after graph.Cursor
 	for {
-		friends, next, err := s.Related(ctx, a, graph.Friends, after, len(buf), buf[:0])
+		friends, next, err := s.Related(ctx, a, graph.RelationFriends, after, len(buf), buf[:0])
 		if err != nil {
 			return false, err
 		}

@@ -100,24 +100,24 @@ func (m *model) related(a string, rel graph.Relation, all []string) []string {
 		return nil
 	}
 	for _, b := range all {
-		if !m.known(b) || (a == b && rel != graph.Contacts) {
+		if !m.known(b) || (a == b && rel != graph.RelationContacts) {
 			continue // a user's own number may be in their contacts
 		}
 		var in bool
 		switch rel {
-		case graph.Following:
+		case graph.RelationFollowing:
 			in = m.has(graph.Follow, a, b)
-		case graph.Followers:
+		case graph.RelationFollowers:
 			in = m.has(graph.Follow, b, a)
-		case graph.Blocked:
+		case graph.RelationBlocked:
 			in = m.has(graph.Block, a, b)
-		case graph.Restricted:
+		case graph.RelationRestricted:
 			in = m.has(graph.Restrict, a, b)
-		case graph.Contacts:
+		case graph.RelationContacts:
 			in = m.has(graph.Contact, a, b)
-		case graph.FacebookFriends:
+		case graph.RelationFacebookFriends:
 			in = m.has(graph.Facebook, a, b)
-		case graph.Friends:
+		case graph.RelationFriends:
 			in = m.has(graph.Follow, a, b) && m.has(graph.Follow, b, a)
 		}
 		if in {
@@ -135,7 +135,7 @@ func (m *model) recommend(me string, n int, t time.Time, all []string, order fun
 	if !u.Available() || n <= 0 {
 		return nil
 	}
-	friends := func(x string) []string { return m.related(x, graph.Friends, all) }
+	friends := func(x string) []string { return m.related(x, graph.RelationFriends, all) }
 	var out []graph.Suggestion[string]
 	uYoung, uOld := u.AgeRange(t)
 	for _, c := range all {
@@ -438,7 +438,7 @@ func runModel[ID comparable](t *testing.T, idOf map[string]ID) {
 			},
 			"Related": func(t *rapid.T) {
 				x := name.Draw(t, "id")
-				rel := graph.Relation(rapid.IntRange(int(graph.Following), int(graph.Friends)).Draw(t, "rel"))
+				rel := graph.Relation(rapid.IntRange(int(graph.RelationFollowing), int(graph.RelationFriends)).Draw(t, "rel"))
 				page := rapid.IntRange(1, 4).Draw(t, "page")
 				var got []ID
 				var cur graph.Cursor
