@@ -34,6 +34,12 @@ func allow(folder, reason string) Decision {
 // where the message lands: the decision table of package privacy's
 // documentation under the TikTok preset, one row after the other.
 func Decide(w *World, s, r string, at time.Time) Decision {
+	return decide(w, s, r, at, false)
+}
+
+// decide is Decide; sending counts the sender's pending requests started
+// after the decision's time too (see World.Deliver).
+func decide(w *World, s, r string, at time.Time, sending bool) Decision {
 	base := baseOutcome(w, s, r, at)
 	conv := w.Conversations[PairKey(s, r)]
 
@@ -45,7 +51,11 @@ func Decide(w *World, s, r string, at time.Time) Decision {
 	// S's own pending or held thread to R.
 	if base.Reason == "message_request" {
 		ownRequest := conv.Starter == s && (conv.State == "pending" || conv.State == "held")
-		if !ownRequest && w.PendingCount(s, at) >= RequestCap {
+		n := w.PendingCount(s, at)
+		if sending {
+			n = w.pendingSince(s, at)
+		}
+		if !ownRequest && n >= RequestCap {
 			return deny("request_limit", "request_limit")
 		}
 	}

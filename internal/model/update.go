@@ -120,8 +120,11 @@ func (w *World) SetMode(user, mode string, at time.Time) error {
 
 // Deliver is from sending to a message at time at: it decides, and an
 // allowed message moves the pair's thread along the request lifecycle.
+// Deciding to send counts the sender's pending requests started after at
+// too (a concurrent send whose clock ran ahead): the cap must hold however
+// the senders' clocks disagree.
 func (w *World) Deliver(from, to string, at time.Time) (Decision, error) {
-	d := Decide(w, from, to, at)
+	d := decide(w, from, to, at, true)
 	if from == to {
 		return d, ErrSelf
 	}

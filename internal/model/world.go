@@ -176,6 +176,24 @@ func (w *World) PendingCount(sender string, at time.Time) int {
 	return n
 }
 
+// pendingSince is how many requests sender has pending that started after
+// at − 24 h, later than at included: what a send counts, so that a send
+// whose clock lags another's still sees the other's request.
+func (w *World) pendingSince(sender string, at time.Time) int {
+	n := w.PendingCount(sender, at)
+	for _, c := range w.Conversations {
+		if c.Starter == sender && c.State == "pending" && c.Started.After(at) {
+			n++
+		}
+	}
+	for _, t := range w.OtherRequests[sender] {
+		if t.After(at) {
+			n++
+		}
+	}
+	return n
+}
+
 // Ages returns the youngest and the oldest u can be at time at, in whole
 // years: both the exact age with a birth date; the bounds of every birth
 // date that was in the band on BandAsOf with a band; 0 and MaxInt with
