@@ -1,6 +1,6 @@
 // Package scenario reads and runs scenario files (.dm): small worlds of
 // users, relations, settings and conversations, and what the engine must
-// decide in them. The format is specified in SCENARIOS.md; in short:
+// decide in them. In short:
 //
 //	policy tiktok
 //	now 2026-03-01
@@ -33,6 +33,15 @@
 //
 // Group lines parse, and run only on an engine that implements
 // [GroupEngine]; on others each is a failing, unsupported check.
+//
+// Files may come from anyone (a web form, a pull request), so what one
+// may cost is bounded by [Limits], set in [Options]: its size (16 MiB at
+// most), its users, its statements, the decisions its checks ask for (a
+// reach line decides once per declared user) and the time a run may take.
+// [Parse] refuses a file over a limit at the line that crossed it, before
+// any of it runs, with an [*Error] wrapping [ErrLimit]; [File.Run] stops a
+// run that outlasts its time with one too. The defaults keep a file to
+// about a second of work on the in-memory stores.
 //
 // A File is immutable once parsed and may be run many times, also
 // concurrently, each run on its own Env.
