@@ -43,6 +43,7 @@ func TestRun(t *testing.T) {
 		{"bad -run", []string{"-run", "(", "testdata/pass.dm"}, 2, "", "bad -run pattern"},
 		{"bad flag", []string{"-verbose", "testdata/pass.dm"}, 2, "", "flag provided but not defined"},
 		{"help", []string{"-h"}, 0, "", `{"type":"summary","passed":N,"failed":N,"bad_files":N}`},
+		{"help says the limits", []string{"-h"}, 0, "", "1000000 decisions asked by its checks"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -324,6 +324,10 @@ $('wi-apply').addEventListener('click', async () => {
     status('what if: ' + err.message);
     $('wi-result').hidden = false;
     $('wi-summary').textContent = err.message;
+    $('wi-summary').removeAttribute('data-changed');
+    document.querySelector('#wi-impact tbody').replaceChildren();
+    document.querySelector('#wi-preview tbody').replaceChildren();
+    $('wi-who').textContent = q.recipient;
   }
 });
 
