@@ -28,6 +28,7 @@ import (
 type oracle struct {
 	users  []string
 	engine *privacy.Engine[string]
+	at     time.Time // the world's clock at its end
 }
 
 // runWorld runs text on the in-memory stores, under p if not nil (every
@@ -53,7 +54,11 @@ func runWorld(t *testing.T, text string, p *privacy.Policy) *oracle {
 	if _, err := f.Run(context.Background(), opts); err != nil {
 		t.Fatal(err)
 	}
-	return &oracle{users: f.Users, engine: env.Engine.(*privacy.Engine[string])}
+	at := f.Start
+	if n := len(f.Stmts); n > 0 {
+		at = f.Stmts[n-1].Src().At
+	}
+	return &oracle{users: f.Users, engine: env.Engine.(*privacy.Engine[string]), at: at}
 }
 
 // cells returns what CanMessage answers for every pair, as the grid shows it.
@@ -261,9 +266,13 @@ func TestWhatIf(t *testing.T) {
 			func(t *testing.T) *oracle { return runWorld(t, story, nil) }},
 		{"rollout to everyone", whatIfRequest{World: story, Recipient: "noah", Kind: "rollout", Mode: "everyone", Percent: 100},
 			func(t *testing.T) *oracle {
-				// Every active adult but maya, who has it already.
-				return runWorld(t, story+"set noah mode=everyone\nset olivia mode=everyone\nset finn mode=everyone\nset cole mode=everyone\n"+
-					"set fern mode=everyone\nset sam mode=everyone\nset bran mode=everyone\nset susi mode=everyone\n", nil)
+				// A cohort of all: everyone who may choose the mode, and
+				// has not, switches.
+				text := story
+				for _, u := range mayChoose(t, runWorld(t, story, nil), inbox.Everyone) {
+					text += "set " + u + " mode=everyone\n"
+				}
+				return runWorld(t, text, nil)
 			}},
 	}
 	h := newServer(false)
@@ -300,8 +309,7 @@ func TestWhatIf(t *testing.T) {
 					}
 				}
 			}
-			at, _ := time.Parse(time.DateOnly, "2026-03-01")
-			im, err := privacy.CompareEngines(ctx, before.engine, after.engine, pairs, at)
+			im, err := privacy.CompareEngines(ctx, before.engine, after.engine, pairs, before.at)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -605,8 +613,26 @@ func TestLoopbackHost(t *testing.T) {
 	}
 }
 
+// mayChoose returns the users of o who may choose mode m now and have not.
+func mayChoose(t *testing.T, o *oracle, m inbox.Mode) []string {
+	t.Helper()
+	ctx := context.Background()
+	var out []string
+	for _, u := range o.users {
+		cur, set, err := o.engine.EffectiveMode(ctx, u, o.at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (!set || cur != m) && o.engine.ValidateSettingsAt(ctx, u, inbox.Settings{Mode: m}, o.at) == nil {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
 // TestRolloutCohort: a rollout's switched users are those whom the cohort
-// lets choose the mode, and grow with the percentage.
+// lets choose the mode, and grow with the percentage: none at 0%, all who
+// may choose it at 100%.
 func TestRolloutCohort(t *testing.T) {
 	t.Parallel()
 	text := worldText(t, "tiktok_story")
@@ -625,8 +651,11 @@ func TestRolloutCohort(t *testing.T) {
 				t.Errorf("%v%%: %s left the cohort as it grew", pct, u)
 			}
 		}
-		if pct == 0 && len(got) != 0 || pct == 100 && len(got) != 8 {
-			t.Errorf("%v%%: %v", pct, got)
+		if pct == 0 && len(got) != 0 {
+			t.Errorf("0%%: %v", got)
+		}
+		if all := mayChoose(t, runWorld(t, text, nil), inbox.Everyone); pct == 100 && !slices.Equal(got, all) {
+			t.Errorf("100%%: %v, want everyone who may choose it: %v", got, all)
 		}
 		prev = got
 	}
