@@ -62,9 +62,19 @@ Exit status: 0 if every check passed, 1 if any check failed, 2 if any file
 was bad or the command line was wrong. Under go run, any non-zero status
 shows as "exit status N" and go run itself exits 1: build the command to
 tell 1 from 2.
+%s
 
 Flags:
 `
+
+// limitsHelp says which files are too costly to run: scenario.Limits'
+// defaults.
+var limitsHelp = fmt.Sprintf(`
+A file is bad, too, when it is over a limit: %d MiB, %d users, %d
+statements, %d decisions asked by its checks (a reach line decides once
+per user declared before it), or a run of %v.`,
+	scenario.MaxFileSize>>20, scenario.DefaultMaxUsers, scenario.DefaultMaxStatements,
+	scenario.DefaultMaxDecisions, scenario.DefaultRunTime)
 
 const jsonHelp = `
 With -json, stdout is one JSON object per line:
@@ -107,7 +117,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	explain := fs.Bool("explain", false, "print every check with the engine's trace of each decision it made")
 	asJSON := fs.Bool("json", false, "print JSON objects, one a line (see below)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, help)
+		fmt.Fprintf(stderr, help, limitsHelp)
 		fs.PrintDefaults()
 		fmt.Fprint(stderr, jsonHelp)
 	}

@@ -45,6 +45,7 @@ func TestRun(t *testing.T) {
 		{"help", []string{"-h"}, 0, "", `{"type":"summary","passed":N,"failed":N,"bad_files":N}`},
 		{"help names the format's documentation", []string{"-h"}, 0, "", "go doc github.com/dmprivacy/dmprivacy/privacy/scenario"},
 		{"help warns about go run", []string{"-h"}, 0, "", "build the command to\ntell 1 from 2"},
+		{"help says the limits", []string{"-h"}, 0, "", "1000000 decisions asked by its checks"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -205,6 +205,15 @@
 // command-line runner, which exits 0 when every check passes, 1 when a
 // check fails and 2 when a file is bad.
 //
+// Files may come from anyone (a web form, a pull request), so what one
+// may cost is bounded by [Limits], set in [Options]: its size (16 MiB at
+// most), its users, its statements, the decisions its checks ask for (a
+// reach line decides once per declared user) and the time a run may take.
+// [Parse] refuses a file over a limit at the line that crossed it, before
+// any of it runs, with an [*Error] wrapping [ErrLimit]; [File.Run] stops a
+// run that outlasts its time with one too. The defaults keep a file to
+// about a second of work on the in-memory stores.
+//
 // A File is immutable once parsed and may be run many times, also
 // concurrently, each run on its own Env.
 package scenario

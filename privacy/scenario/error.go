@@ -1,23 +1,16 @@
 package scenario
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 )
 
-// Errors a bad file's [*Error] may wrap, for [errors.Is].
-var (
-	// ErrTooLarge is wrapped when a file is larger than [MaxFileSize].
-	ErrTooLarge = errors.New("scenario: file too large")
-	// ErrLineTooLong is wrapped when a line is longer than [MaxLineLen].
-	ErrLineTooLong = errors.New("scenario: line too long")
-)
-
-// Error is a bad file: where the problem is and what to do about it. Every
-// error [Parse] returns for the file's content is an *Error; an error of the
-// underlying reader is wrapped in one, with Line 0.
+// Error is a bad file, or a run stopped by a limit: where the problem is
+// and what to do about it. Every error [Parse] returns for the file's
+// content is an *Error; an error of the underlying reader is wrapped in
+// one, with Line 0. A file over one of its [Limits] is an *Error wrapping
+// [ErrLimit] and the limit's own sentinel.
 type Error struct {
 	// File is the file's name as given to Parse.
 	File string
@@ -38,8 +31,9 @@ type Error struct {
 	Msg string
 
 	// Err is the underlying error, if any: a policy's mode parser, the
-	// settings validation ([inbox.ErrModeUnavailable]), [ErrTooLarge],
-	// [ErrLineTooLong] or the reader's error.
+	// settings validation ([inbox.ErrModeUnavailable]), a limit's
+	// sentinel ([ErrTooLarge], [ErrTooManyDecisions], ...) or the reader's
+	// error.
 	Err error
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/dmprivacy/dmprivacy/privacy/scenario"
 )
@@ -49,4 +50,28 @@ func ExampleParse_error() {
 	// Output:
 	// bad.dm:2:12: unknown user "bob": declare it with a user line before this one
 	// line 2, column 12, token "bob"
+}
+
+// A server that runs files from its users bounds them tighter than the
+// defaults; a file over a limit fails while it is parsed, at the line that
+// crossed it, and nothing of it runs.
+func ExampleLimits() {
+	opts := &scenario.Options{Limits: scenario.Limits{
+		Bytes:     64 << 10,
+		Users:     100,
+		Decisions: 2,
+		Time:      2 * time.Second,
+	}}
+	const text = `user ana age=30
+user ben age=30
+user cy age=30
+expect ben ana deny not_friend
+reach ana primary= requests=
+`
+	_, err := scenario.Parse("web.dm", strings.NewReader(text), opts)
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, scenario.ErrLimit), errors.Is(err, scenario.ErrTooManyDecisions))
+	// Output:
+	// web.dm:5:1: this reach line decides for each of the 2 other users declared so far, which brings the checks to 3 decisions, over the limit of 2: use fewer users or fewer checks, or split the file (at "reach")
+	// true true
 }

@@ -30,6 +30,8 @@ type File struct {
 	// Stmts are the statements that change the world or check it, in
 	// order; policy and now lines are in the fields above.
 	Stmts []Stmt
+
+	lines int // statements, policy and now lines included: what Limits.Statements bounds
 }
 
 // Checks returns the number of checks in f (expect, view, reach and group

@@ -17,10 +17,11 @@ import (
 	"github.com/dmprivacy/dmprivacy/privacy"
 )
 
-// Limits of a scenario file. A larger file, or a longer line, is refused
-// while it is read: the parser never holds more than one line of input.
+// Limits of a scenario file that no [Limits] lift. A larger file, or a
+// longer line, is refused while it is read: the parser never holds more
+// than one line of input.
 const (
-	MaxFileSize = 16 << 20 // bytes in a file
+	MaxFileSize = 16 << 20 // bytes in a file; Limits.Bytes may lower it
 	MaxLineLen  = 4 << 10  // bytes in a line, without its line ending
 	MaxNameLen  = 64       // bytes in a name
 	MaxAge      = 150      // the largest age=N
@@ -33,15 +34,16 @@ const DefaultPolicy = "tiktok"
 var DefaultStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // ParseFile opens and parses the scenario file at path; see [Parse]. A file
-// larger than [MaxFileSize] is refused before it is read.
+// larger than [MaxFileSize] (or opts' Limits.Bytes) is refused before it is
+// read.
 func ParseFile(path string, opts *Options) (*File, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &Error{File: path, Msg: "cannot open the file: " + pathErr(err), Err: err}
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxFileSize {
-		return nil, tooLarge(path)
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > opts.limits().bytes {
+		return nil, tooLarge(path, opts.limits().bytes)
 	}
 	return Parse(path, f, opts)
 }
@@ -54,24 +56,39 @@ func pathErr(err error) string {
 	return err.Error()
 }
 
-func tooLarge(name string) *Error {
-	return &Error{File: name, Msg: fmt.Sprintf("the file is larger than %d bytes (16 MiB): split it into several files", MaxFileSize), Err: ErrTooLarge}
+func tooLarge(name string, limit int64) *Error {
+	return &Error{File: name, Msg: fmt.Sprintf("the file is larger than %s, the limit: split it into several files", bytesText(limit)), Err: ErrTooLarge}
+}
+
+// bytesText returns n in words: "16 MiB (16777216 bytes)", "1000 bytes".
+func bytesText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB (%d bytes)", n>>20, n)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB (%d bytes)", n>>10, n)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // Parse reads a scenario file from r, line by line, and returns it whole,
 // or an [*Error] naming the first problem's line and token. name is used in
 // errors and results. Parse checks everything a file can get wrong before
-// any of it runs: syntax, names, undeclared and duplicate users, and every
-// mode a user chooses, validated by the policy at the line's clock.
+// any of it runs: syntax, names, undeclared and duplicate users, every
+// mode a user chooses, validated by the policy at the line's clock, and
+// opts' [Limits] (users, statements, the decisions its checks ask for and
+// its size), so a file too costly to run fails here, at the line that
+// crossed the limit, having cost no more than reading it that far.
 func Parse(name string, r io.Reader, opts *Options) (*File, error) {
 	p := &parser{
 		name:  name,
 		opts:  opts,
+		lim:   opts.limits(),
 		clock: DefaultStart,
 		users: make(map[string]*account),
 		file:  &File{Name: name, Start: DefaultStart},
 	}
-	lr := &limitReader{r: r, left: MaxFileSize + 1}
+	lr := &limitReader{r: r, left: p.lim.bytes + 1}
 	sc := bufio.NewScanner(lr)
 	// One byte more than a line may hold, plus a CR LF ending: a longer
 	// line is ErrTooLong from the scanner, a line of MaxLineLen+1 bytes is
@@ -82,13 +99,13 @@ func Parse(name string, r io.Reader, opts *Options) (*File, error) {
 		b := sc.Bytes()
 		if len(b) > MaxLineLen {
 			if lr.tripped {
-				return nil, tooLarge(name)
+				return nil, tooLarge(name, p.lim.bytes)
 			}
 			return nil, p.longLine()
 		}
 		if err := p.parseLine(b); err != nil {
 			if lr.tripped {
-				return nil, tooLarge(name)
+				return nil, tooLarge(name, p.lim.bytes)
 			}
 			return nil, err
 		}
@@ -96,7 +113,7 @@ func Parse(name string, r io.Reader, opts *Options) (*File, error) {
 	if err := sc.Err(); err != nil {
 		switch {
 		case errors.Is(err, ErrTooLarge):
-			return nil, tooLarge(name)
+			return nil, tooLarge(name, p.lim.bytes)
 		case errors.Is(err, bufio.ErrTooLong):
 			p.line++
 			return nil, p.longLine()
@@ -109,6 +126,7 @@ func Parse(name string, r io.Reader, opts *Options) (*File, error) {
 		}
 	}
 	p.file.Users = p.order
+	p.file.lines = p.statements
 	return p.file, nil
 }
 
@@ -117,8 +135,8 @@ func (p *parser) longLine() *Error {
 		Msg: fmt.Sprintf("line is longer than %d bytes: split the statement", MaxLineLen), Err: ErrLineTooLong}
 }
 
-// limitReader reads at most MaxFileSize+1 bytes, and fails with ErrTooLarge
-// once it has read more than MaxFileSize.
+// limitReader reads at most left bytes, and fails with ErrTooLarge once it
+// has read them all: left is one more than the file may hold.
 type limitReader struct {
 	r       io.Reader
 	left    int64
@@ -148,8 +166,12 @@ func (l *limitReader) Read(b []byte) (int, error) {
 type parser struct {
 	name string
 	opts *Options
+	lim  limits
 	file *File
 	line int
+
+	statements int // statements so far
+	decisions  int // decisions the checks so far ask for
 
 	clock       time.Time
 	pol         *privacy.Policy
@@ -218,6 +240,9 @@ func (p *parser) parseLine(b []byte) error {
 		text = strings.Join(parts, " ")
 	}
 	p.src = Source{Line: p.line, Text: text, At: p.clock}
+	if p.statements++; p.statements > p.lim.statements {
+		return p.errAt(p.toks[0], ErrTooManyStatements, "statement %d: a file may have at most %d statements: split it into several files", p.statements, p.lim.statements)
+	}
 	switch kw := p.toks[0].text; kw {
 	case "policy":
 		return p.policyLineStmt()
@@ -484,11 +509,25 @@ func (p *parser) advance() error {
 	}
 	p.clock = p.clock.Add(d)
 	p.src.At = p.clock
-	p.add(&AdvanceStmt{Source: p.src, By: d})
-	return nil
+	return p.add(&AdvanceStmt{Source: p.src, By: d})
 }
 
-func (p *parser) add(s Stmt) { p.file.Stmts = append(p.file.Stmts, s) }
+// add appends s to the file, counting the decisions a check asks for
+// against the limit.
+func (p *parser) add(s Stmt) error {
+	if c := cost(s); c > 0 {
+		p.decisions += c
+		if p.decisions > p.lim.decisions {
+			what := "this line brings"
+			if _, ok := s.(*ReachStmt); ok {
+				what = fmt.Sprintf("this reach line decides for each of the %d other users declared so far, which brings", c)
+			}
+			return p.errAt(p.toks[0], ErrTooManyDecisions, "%s the checks to %d decisions, over the limit of %d: use fewer users or fewer checks, or split the file", what, p.decisions, p.lim.decisions)
+		}
+	}
+	p.file.Stmts = append(p.file.Stmts, s)
+	return nil
+}
 
 // Keys of user and set lines.
 const (
@@ -541,6 +580,9 @@ func (p *parser) userStmt(set bool) error {
 		}
 		if prev := p.users[n]; prev != nil {
 			return p.errAt(nt, nil, "user %s is declared twice (first on line %d): use set to change a user", n, prev.line)
+		}
+		if len(p.order) >= p.lim.users {
+			return p.errAt(nt, ErrTooManyUsers, "user %s would be user %d: a file may declare at most %d users", n, len(p.order)+1, p.lim.users)
 		}
 		a = &account{name: n, line: p.line, user: graph.User{Status: graph.Active, Birth: graph.BirthForAge(p.clock, 18)}}
 	}
@@ -667,8 +709,7 @@ func (p *parser) userStmt(set bool) error {
 		}
 	}
 	a.settings = s
-	p.add(&UserStmt{Source: p.src, Name: a.name, Set: set, User: u, Settings: s})
-	return nil
+	return p.add(&UserStmt{Source: p.src, Name: a.name, Set: set, User: u, Settings: s})
 }
 
 // routeSettings applies route.AUDIENCE keys to s, for a policy with
@@ -740,8 +781,7 @@ func (p *parser) edge(kw string) error {
 	if err != nil {
 		return err
 	}
-	p.add(&EdgeStmt{Source: p.src, Kind: edgeKinds[base], On: on, From: a.name, To: b.name})
-	return nil
+	return p.add(&EdgeStmt{Source: p.src, Kind: edgeKinds[base], On: on, From: a.name, To: b.name})
 }
 
 func (p *parser) conversation() error {
@@ -756,8 +796,7 @@ func (p *parser) conversation() error {
 	if err != nil {
 		return p.errAt(p.toks[3], err, "bad conversation state %s: want pending, held, accepted or declined", quote(p.toks[3].text))
 	}
-	p.add(&ConversationStmt{Source: p.src, From: a.name, To: b.name, State: st})
-	return nil
+	return p.add(&ConversationStmt{Source: p.src, From: a.name, To: b.name, State: st})
 }
 
 func (p *parser) reason(t token) (string, error) {
@@ -800,8 +839,7 @@ func (p *parser) expect() error {
 			return err
 		}
 	}
-	p.add(st)
-	return nil
+	return p.add(st)
 }
 
 func (p *parser) view() error {
@@ -816,8 +854,7 @@ func (p *parser) view() error {
 	if err != nil {
 		return p.errAt(p.toks[3], err, "unknown sender view %s: want allowed, not_allowed, you_blocked, age_restricted, request_limit or unavailable", quote(p.toks[3].text))
 	}
-	p.add(&ViewStmt{Source: p.src, Sender: s.name, Recipient: r.name, View: v})
-	return nil
+	return p.add(&ViewStmt{Source: p.src, Sender: s.name, Recipient: r.name, View: v})
 }
 
 // list parses a comma-separated list of declared users, the value of t
@@ -883,8 +920,7 @@ func (p *parser) reach() error {
 			st.Requests = names
 		}
 	}
-	p.add(st)
-	return nil
+	return p.add(st)
 }
 
 // groupReasons are the reasons only a group add gives, named in the error
@@ -916,8 +952,7 @@ func (p *parser) group() error {
 		}
 		st.Reason = rt.text
 	}
-	p.add(st)
-	return nil
+	return p.add(st)
 }
 
 func contains(list []string, s string) bool {

@@ -383,7 +383,7 @@ func TestMemoryProportional(t *testing.T) {
 		}
 		in := b.Bytes()
 		n := allocBytes(func() {
-			if _, err := Parse("x.dm", bytes.NewReader(in), nil); err != nil {
+			if _, err := Parse("x.dm", bytes.NewReader(in), unlimited); err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
 		})

@@ -15,7 +15,7 @@ import (
 
 // Options configure parsing and running. The zero Options, like a nil
 // *Options, means the defaults: the built-in presets, the in-memory
-// stores, no traces, every check.
+// stores, no traces, every check, the default [Limits].
 type Options struct {
 	// Policies resolves a file's policy line (and the default, tiktok)
 	// to a policy; nil means [privacy.PolicyByName]. A host pins its own
@@ -37,6 +37,10 @@ type Options struct {
 	// given "file:line statement" (the runner's -run). World statements
 	// always run.
 	Filter func(check string) bool
+
+	// Limits bound what a file may cost to parse and to run; the zero
+	// Limits means the defaults.
+	Limits Limits
 }
 
 // Env is what one file runs on: a world to write and an engine that reads
@@ -177,8 +181,10 @@ func (r *Result) String() string {
 // Run parses nothing: it builds f's world statement by statement in a
 // fresh [Env] and returns the result of every check, in order. A failing
 // check is a Result, not an error; the error is for an environment that
-// could not be built or a world write that failed (a host store refusing
-// it), and the results so far come with it.
+// could not be built, a world write that failed (a host store refusing
+// it), ctx ending, or a run that took longer than opts' Limits.Time (an
+// [*Error] at the statement that was running, wrapping [ErrTimeLimit] and
+// context.DeadlineExceeded). The results so far come with the error.
 func (f *File) Run(ctx context.Context, opts *Options) ([]Result, error) {
 	var o Options
 	if opts != nil {
@@ -186,6 +192,19 @@ func (f *File) Run(ctx context.Context, opts *Options) ([]Result, error) {
 	}
 	if o.NewEnv == nil {
 		o.NewEnv = MemoryEnv
+	}
+	lim := o.limits()
+	if lim.time > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, lim.time, ErrTimeLimit)
+		defer cancel()
+	}
+	stopped := func(src Source) error {
+		if !errors.Is(context.Cause(ctx), ErrTimeLimit) {
+			return ctx.Err()
+		}
+		return &Error{File: f.Name, Line: src.Line, Column: 1, Msg: fmt.Sprintf("the run took longer than %v, the time limit, and was stopped at this statement: use fewer users or fewer checks, or split the file", lim.time),
+			Err: fmt.Errorf("%w (%w)", ErrTimeLimit, context.DeadlineExceeded)}
 	}
 	clock := f.Start
 	env, err := o.NewEnv(f.Policy, func() time.Time { return clock })
@@ -198,10 +217,10 @@ func (f *File) Run(ctx context.Context, opts *Options) ([]Result, error) {
 	r := &runner{f: f, o: &o, env: env}
 	var results []Result
 	for _, st := range f.Stmts {
-		if err := ctx.Err(); err != nil {
-			return results, err
-		}
 		src := st.Src()
+		if ctx.Err() != nil {
+			return results, stopped(src)
+		}
 		clock = src.At
 		if isCheck(st) {
 			res := Result{File: f.Name, Line: src.Line, Statement: src.Text}
@@ -209,6 +228,9 @@ func (f *File) Run(ctx context.Context, opts *Options) ([]Result, error) {
 				continue
 			}
 			r.check(ctx, st, &res)
+			if ctx.Err() != nil {
+				return results, stopped(src) // the check's answer is not whole
+			}
 			results = append(results, res)
 			continue
 		}
@@ -264,10 +286,21 @@ func (r *runner) apply(st Stmt) error {
 	return fmt.Errorf("scenario: unknown statement %T", st)
 }
 
-// decide asks the engine, with the trace when it is wanted.
-func (r *runner) decide(ctx context.Context, s, rc string, at time.Time, trace *strings.Builder) (privacy.Decision, error) {
+// Bounds on what one result holds, so that a check over many users keeps
+// a readable and bounded answer.
+const (
+	maxDetails    = 50       // Result.Details of one reach
+	maxTraceBytes = 64 << 10 // Result.Trace of one check
+)
+
+// decide asks the engine, with the trace when it is wanted and the check's
+// trace is not yet full (then it counts the decision in *untraced).
+func (r *runner) decide(ctx context.Context, s, rc string, at time.Time, trace *strings.Builder, untraced *int) (privacy.Decision, error) {
 	q := privacy.Request[string]{Sender: s, Recipient: rc, At: at}
-	if !r.o.Explain {
+	if !r.o.Explain || trace.Len() >= maxTraceBytes {
+		if r.o.Explain {
+			*untraced++
+		}
 		return r.env.Engine.Check(ctx, q)
 	}
 	x, err := r.env.Engine.Explain(ctx, q)
@@ -280,11 +313,17 @@ func (r *runner) decide(ctx context.Context, s, rc string, at time.Time, trace *
 
 func (r *runner) check(ctx context.Context, st Stmt, res *Result) {
 	var trace strings.Builder
-	defer func() { res.Trace = trace.String() }()
+	untraced := 0
+	defer func() {
+		if untraced > 0 {
+			fmt.Fprintf(&trace, "… and %d more decisions, not traced: the trace of one check is cut at %d bytes\n", untraced, maxTraceBytes)
+		}
+		res.Trace = trace.String()
+	}()
 	switch s := st.(type) {
 	case *ExpectStmt:
 		res.Expected = s.Expected()
-		d, err := r.decide(ctx, s.Sender, s.Recipient, s.At, &trace)
+		d, err := r.decide(ctx, s.Sender, s.Recipient, s.At, &trace, &untraced)
 		if err != nil {
 			res.Actual = "error: " + err.Error()
 			return
@@ -294,7 +333,7 @@ func (r *runner) check(ctx context.Context, st Stmt, res *Result) {
 			(s.Reason == "" || d.Reason.String() == s.Reason)
 	case *ViewStmt:
 		res.Expected = s.View.String()
-		d, err := r.decide(ctx, s.Sender, s.Recipient, s.At, &trace)
+		d, err := r.decide(ctx, s.Sender, s.Recipient, s.At, &trace, &untraced)
 		if err != nil {
 			res.Actual = "error: " + err.Error()
 			return
@@ -302,7 +341,7 @@ func (r *runner) check(ctx context.Context, st Stmt, res *Result) {
 		res.Actual = fmt.Sprintf("%s (%s)", d.View, d)
 		res.Pass = d.View == s.View
 	case *ReachStmt:
-		r.reach(ctx, s, res, &trace)
+		r.reach(ctx, s, res, &trace, &untraced)
 	case *GroupStmt:
 		res.Expected = s.Expected()
 		ge, ok := r.env.Engine.(GroupEngine)
@@ -321,7 +360,9 @@ func (r *runner) check(ctx context.Context, st Stmt, res *Result) {
 	}
 }
 
-func (r *runner) reach(ctx context.Context, s *ReachStmt, res *Result, trace *strings.Builder) {
+// reach decides for every user declared before s; it stops early when ctx
+// ends, leaving a partial result the caller drops.
+func (r *runner) reach(ctx context.Context, s *ReachStmt, res *Result, trace *strings.Builder, untraced *int) {
 	want := make(map[string]inbox.Folder, len(s.Primary)+len(s.Requests))
 	for _, n := range s.Primary {
 		want[n] = inbox.Primary
@@ -332,14 +373,25 @@ func (r *runner) reach(ctx context.Context, s *ReachStmt, res *Result, trace *st
 	res.Expected = reachText(s.Primary, s.Requests)
 	var got [3][]string // by folder
 	var errs []error
+	wrong := 0 // senders who landed elsewhere than expected, or failed
+	detail := func(format string, args ...any) {
+		if wrong++; wrong <= maxDetails {
+			res.Details = append(res.Details, fmt.Sprintf(format, args...))
+		}
+	}
 	for _, u := range r.f.Users[:s.Declared] {
 		if u == s.Recipient {
 			continue
 		}
-		d, err := r.decide(ctx, u, s.Recipient, s.At, trace)
+		if ctx.Err() != nil {
+			return
+		}
+		d, err := r.decide(ctx, u, s.Recipient, s.At, trace, untraced)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", u, err))
-			res.Details = append(res.Details, fmt.Sprintf("%s: error: %v", u, err))
+			if len(errs) < maxDetails {
+				errs = append(errs, fmt.Errorf("%s: %w", u, err))
+			}
+			detail("%s: error: %v", u, err)
 			continue
 		}
 		got[d.Folder] = append(got[d.Folder], u)
@@ -348,11 +400,14 @@ func (r *runner) reach(ctx context.Context, s *ReachStmt, res *Result, trace *st
 			if w != inbox.NoFolder {
 				wt = w.String()
 			}
-			res.Details = append(res.Details, fmt.Sprintf("%s: want %s, got %s", u, wt, d))
+			detail("%s: want %s, got %s", u, wt, d)
 		}
 	}
+	if wrong > maxDetails {
+		res.Details = append(res.Details, fmt.Sprintf("… and %d more", wrong-maxDetails))
+	}
 	res.Actual = reachText(got[inbox.Primary], got[inbox.Requests])
-	res.Pass = len(res.Details) == 0 && len(errs) == 0
+	res.Pass = wrong == 0
 	if err := errors.Join(errs...); err != nil {
 		res.Actual += "; errors: " + err.Error()
 	}
