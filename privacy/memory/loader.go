@@ -195,10 +195,10 @@ func (l *Loader[ID]) Flush() error {
 				}
 			}
 		}
-		r.seq.Begin()
+		s.begin(r)
 		r.rel.Store(nref)
 		r.lens.Store(lw | exactF)
-		r.seq.End()
+		s.end(r)
 		s.arena.free(ref, ol.words(), w&exactF != 0)
 	}
 	return nil

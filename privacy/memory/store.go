@@ -39,7 +39,8 @@ type Store[ID comparable] struct {
 	index     atomic.Pointer[table]
 	users     atomic.Int64 // records that are users (SetUser was called)
 
-	records int // records in use (users and inbox-only IDs), under mu
+	records int      // records in use (users and inbox-only IDs), under mu
+	txn     *Txn[ID] // the transaction Update is running, under mu
 
 	arena arena
 	keys  keyTable

@@ -16,21 +16,30 @@ import (
 // or Deleted. Relations and conversations are kept when a user is
 // replaced. Dates keep their UTC calendar day.
 func (s *Store[ID]) SetUser(id ID, u graph.User) error {
-	if u.Status == graph.StatusUnknown || u.Status > graph.Deleted {
-		return fmt.Errorf("%w: status %v (set Active, Deactivated, Suspended or Deleted)", graph.ErrInvalidUser, u.Status)
-	}
-	if u.Band > graph.Age18Plus {
-		return fmt.Errorf("%w: age band %v", graph.ErrInvalidUser, u.Band)
-	}
-	if u.Birth.IsZero() && u.Band != graph.AgeUnknown && u.BandAsOf.IsZero() {
-		return fmt.Errorf("%w: age band %v without the date it was verified", graph.ErrInvalidUser, u.Band)
-	}
-	w, err := packUser(u)
+	w, err := checkUser(u)
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.setUser(id, w)
+}
+
+// checkUser refuses what SetUser refuses, and packs the rest.
+func checkUser(u graph.User) (uint64, error) {
+	if u.Status == graph.StatusUnknown || u.Status > graph.Deleted {
+		return 0, fmt.Errorf("%w: status %v (set Active, Deactivated, Suspended or Deleted)", graph.ErrInvalidUser, u.Status)
+	}
+	if u.Band > graph.Age18Plus {
+		return 0, fmt.Errorf("%w: age band %v", graph.ErrInvalidUser, u.Band)
+	}
+	if u.Birth.IsZero() && u.Band != graph.AgeUnknown && u.BandAsOf.IsZero() {
+		return 0, fmt.Errorf("%w: age band %v without the date it was verified", graph.ErrInvalidUser, u.Band)
+	}
+	return packUser(u)
+}
+
+func (s *Store[ID]) setUser(id ID, w uint64) error {
 	_, r, _, err := s.add(id)
 	if err != nil {
 		return err
@@ -38,9 +47,9 @@ func (s *Store[ID]) SetUser(id ID, u graph.User) error {
 	if r.user.Load()&statusMask == 0 {
 		s.users.Add(1)
 	}
-	r.seq.Begin()
+	s.begin(r)
 	r.user.Store(w)
-	r.seq.End()
+	s.end(r)
 	return nil
 }
 
@@ -106,6 +115,10 @@ func (s *Store[ID]) setEdge(kind graph.Edge, from, to ID, on bool) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.setEdgeLocked(kind, from, to, on)
+}
+
+func (s *Store[ID]) setEdgeLocked(kind graph.Edge, from, to ID, on bool) error {
 	ia, ra, err := s.user(from)
 	if err != nil {
 		return err
@@ -115,14 +128,14 @@ func (s *Store[ID]) setEdge(kind graph.Edge, from, to ID, on bool) error {
 		return err
 	}
 	sets := edgeSets[kind]
-	ra.seq.Begin()
-	rb.seq.Begin()
+	s.begin(ra)
+	s.begin(rb)
 	s.change(ra, sets[0], permOf(ib), on)
 	if sets[1] >= 0 {
 		s.change(rb, sets[1], permOf(ia), on)
 	}
-	ra.seq.End()
-	rb.seq.End()
+	s.end(ra)
+	s.end(rb)
 	return nil
 }
 
@@ -138,12 +151,16 @@ func (s *Store[ID]) SetContactKey(id ID, key graph.ContactKey) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.setContactKey(id, key)
+}
+
+func (s *Store[ID]) setContactKey(id ID, key graph.ContactKey) error {
 	i, r, err := s.user(id)
 	if err != nil {
 		return err
 	}
-	r.seq.Begin()
-	defer r.seq.End()
+	s.begin(r)
+	defer s.end(r)
 	if old := r.key.Load(); old != 0 {
 		s.keys.rec(old - 1).owner.Store(0)
 		r.key.Store(0)
@@ -155,9 +172,9 @@ func (s *Store[ID]) SetContactKey(id ID, key graph.ContactKey) error {
 	kr := s.keys.rec(k)
 	if prev := kr.owner.Load(); prev != 0 {
 		if p := s.rec(prev - 1); p != nil && p != r {
-			p.seq.Begin()
+			s.begin(p)
 			p.key.Store(0)
-			p.seq.End()
+			s.end(p)
 		}
 	}
 	kr.owner.Store(i + 1)
@@ -176,6 +193,10 @@ func (s *Store[ID]) SyncContacts(id ID, keys []graph.ContactKey) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.syncContacts(id, keys)
+}
+
+func (s *Store[ID]) syncContacts(id ID, keys []graph.ContactKey) error {
 	_, r, err := s.user(id)
 	if err != nil {
 		return err
@@ -186,9 +207,9 @@ func (s *Store[ID]) SyncContacts(id ID, keys []graph.ContactKey) error {
 	}
 	slices.Sort(book)
 	book = slices.Compact(book)
-	r.seq.Begin()
+	s.begin(r)
 	s.replace(r, setBook, book, len(book) > s.promote)
-	r.seq.End()
+	s.end(r)
 	return nil
 }
 
@@ -208,6 +229,10 @@ func (s *Store[ID]) editContact(id ID, key graph.ContactKey, on bool) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.editContactLocked(id, key, on)
+}
+
+func (s *Store[ID]) editContactLocked(id ID, key graph.ContactKey, on bool) error {
 	_, r, err := s.user(id)
 	if err != nil {
 		return err
@@ -221,9 +246,9 @@ func (s *Store[ID]) editContact(id ID, key graph.ContactKey, on bool) error {
 			return nil
 		}
 	}
-	r.seq.Begin()
+	s.begin(r)
 	s.change(r, setBook, permOf(k), on)
-	r.seq.End()
+	s.end(r)
 	return nil
 }
 
@@ -238,13 +263,17 @@ func (s *Store[ID]) SetSettings(id ID, st inbox.Settings) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.setSettings(id, st)
+}
+
+func (s *Store[ID]) setSettings(id ID, st inbox.Settings) error {
 	_, r, _, err := s.add(id)
 	if err != nil {
 		return err
 	}
-	r.seq.Begin()
+	s.begin(r)
 	r.settings.Store(packSettings(st))
-	r.seq.End()
+	s.end(r)
 	return nil
 }
 
@@ -254,18 +283,28 @@ func (s *Store[ID]) SetSettings(id ID, st inbox.Settings) error {
 // [Store.Accept], [Store.Decline] — or privacy's Engine.Send — to follow
 // the lifecycle.
 func (s *Store[ID]) SetConversation(from, to ID, st inbox.State, at time.Time) error {
-	if from == to {
-		return inbox.ErrSelf
-	}
-	if st == inbox.NoThread || st > inbox.Declined {
-		return fmt.Errorf("%w: %v", inbox.ErrInvalidState, st)
-	}
-	started, err := nanos(at)
+	started, err := checkConversation(from, to, st, at)
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.setConversation(from, to, st, started)
+}
+
+// checkConversation refuses what SetConversation refuses, and returns the
+// start time in the store's form.
+func checkConversation[ID comparable](from, to ID, st inbox.State, at time.Time) (int64, error) {
+	if from == to {
+		return 0, inbox.ErrSelf
+	}
+	if st == inbox.NoThread || st > inbox.Declined {
+		return 0, fmt.Errorf("%w: %v", inbox.ErrInvalidState, st)
+	}
+	return nanos(at)
+}
+
+func (s *Store[ID]) setConversation(from, to ID, st inbox.State, started int64) error {
 	ia, ra, _, err := s.add(from)
 	if err != nil {
 		return err
@@ -280,11 +319,11 @@ func (s *Store[ID]) SetConversation(from, to ID, st inbox.State, at time.Time) e
 
 // put sets the pair's thread under both counters.
 func (s *Store[ID]) put(ia, ib uint32, ra, rb *record[ID], t thread) {
-	ra.seq.Begin()
-	rb.seq.Begin()
+	s.begin(ra)
+	s.begin(rb)
 	s.putThread(ia, ib, ra, rb, t)
-	ra.seq.End()
-	rb.seq.End()
+	s.end(ra)
+	s.end(rb)
 }
 
 // Deliver records that from sent to a message that landed as d at time at,
@@ -341,6 +380,10 @@ func (s *Store[ID]) Decline(recipient, sender ID) error {
 func (s *Store[ID]) answer(recipient, sender ID, st inbox.State) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.answerLocked(recipient, sender, st)
+}
+
+func (s *Store[ID]) answerLocked(recipient, sender ID, st inbox.State) error {
 	ir, rr := s.find(recipient)
 	is, rs := s.find(sender)
 	if rr == nil || rs == nil || rr == rs {
