@@ -56,21 +56,85 @@ func personOf(u *graph.User) person {
 // whose fields were just written one byte at a time.
 func (p *person) read(u *graph.User) {
 	p.status, p.verified, p.hideC, p.hideF = u.Status, u.Verified, u.HideFromContacts, u.HideFromFacebook
-	switch {
-	case !u.Birth.IsZero():
+	if !u.Birth.IsZero() {
 		d := clampDay(dayNumber(u.Birth))
 		p.latest, p.earliest, p.known = d, d, true
+		return
+	}
+	p.readBand(u)
+}
+
+// readBand is read for a user without a birth date: a verified band, or
+// no age at all.
+func (p *person) readBand(u *graph.User) {
+	switch {
 	case u.AgeKnown():
 		lo, hi := bandRange(u.Band)
-		p.latest = clampDay(dayNumber(graph.BirthForAge(u.BandAsOf, lo)))
+		asOf := dayNumber(u.BandAsOf)
+		p.latest = clampDay(birthForAge(asOf, lo))
 		p.earliest = dayNInf
 		if hi != math.MaxInt {
-			p.earliest = clampDay(dayNumber(graph.BirthForAge(u.BandAsOf, hi+1)) + 1)
+			p.earliest = clampDay(birthForAge(asOf, hi+1) + 1)
 		}
 		p.known = true
 	default:
 		p.latest, p.earliest, p.known = dayInf, dayNInf, false
 	}
+}
+
+// birthForAge is graph.BirthForAge on day numbers: the day n years before
+// day, the same calendar day (28 February for a 29th in a year without
+// one). It is calendar arithmetic without package time, for the decisions
+// about users of a verified band.
+func birthForAge(day int64, n int) int64 {
+	y, m, d := civil(day)
+	y -= int64(n)
+	if m == 2 && d == 29 && !(y%4 == 0 && (y%100 != 0 || y%400 == 0)) {
+		d = 28
+	}
+	return daysOf(y, m, d)
+}
+
+// civil returns the proleptic Gregorian date of a day number (days since
+// 1970-01-01), and daysOf the reverse (Howard Hinnant's algorithms).
+func civil(z int64) (y, m, d int64) {
+	z += 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y = yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d = doy - (153*mp+2)/5 + 1
+	m = mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	return y, m, d
+}
+
+func daysOf(y, m, d int64) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := m - 3
+	if m <= 2 {
+		mp = m + 9
+	}
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
 }
 
 // bandRange is the youngest and oldest whole age of a band.
@@ -163,6 +227,10 @@ func (cc *cutCache) at(t time.Time, ages *[numCuts]int) *dayCuts {
 	if c := cc.p.Load(); c != nil && c.day == d {
 		return c
 	}
+	return cc.refresh(d, ages)
+}
+
+func (cc *cutCache) refresh(d int64, ages *[numCuts]int) *dayCuts {
 	c := newDayCuts(d, ages)
 	cc.p.Store(c)
 	return c

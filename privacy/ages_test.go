@@ -44,3 +44,19 @@ func TestCutsMatchCalendar(t *testing.T) {
 		}
 	})
 }
+
+// TestBirthForAgeMatchesTime: the day arithmetic is package time's.
+func TestBirthForAgeMatchesTime(t *testing.T) {
+	t.Parallel()
+	rapid.Check(t, func(t *rapid.T) {
+		day := rapid.Int64Range(-800000, 800000).Draw(t, "day")
+		n := rapid.IntRange(0, 200).Draw(t, "n")
+		at := time.Unix(day*86400, 0).UTC()
+		if got, want := birthForAge(day, n), dayNumber(graph.BirthForAge(at, n)); got != want {
+			t.Fatalf("birthForAge(%v, %d) = %d, want %d", at, n, got, want)
+		}
+		if y, m, d := civil(day); daysOf(y, m, d) != day {
+			t.Fatalf("civil(%d) = %d-%d-%d, which is day %d", day, y, m, d, daysOf(y, m, d))
+		}
+	})
+}

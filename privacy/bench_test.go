@@ -576,3 +576,29 @@ func BenchmarkFreshParts(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDecisionCPU is the whole CanMessage on the 10k world, in cache:
+// 1024 pairs of every path, cycled, without building the fresh streams.
+// It measures the instructions a decision costs (run it under
+// valgrind --tool=callgrind for a count the machine's load cannot skew).
+func BenchmarkDecisionCPU(b *testing.B) {
+	bw := benchWorldOf(b, 10_000)
+	r := rand.New(rand.NewPCG(9, 9))
+	pairs := make([][2]int64, 4096)
+	for i := range pairs {
+		switch i % 4 {
+		case 0: // friends
+			f := bw.w.Friends[r.IntN(len(bw.w.Friends))]
+			pairs[i] = [2]int64{synth.ID(int(f[0])), synth.ID(int(f[1]))}
+		case 1: // a stranger to someone in Everyone
+			every := bw.w.ByMode[inbox.Everyone]
+			pairs[i] = [2]int64{synth.ID(r.IntN(bw.w.Users)), synth.ID(int(every[r.IntN(len(every))]))}
+		case 2: // random
+			pairs[i] = [2]int64{synth.ID(r.IntN(bw.w.Users)), synth.ID(r.IntN(bw.w.Users))}
+		case 3: // blocked
+			p := bw.w.Blocked[r.IntN(len(bw.w.Blocked))]
+			pairs[i] = [2]int64{synth.ID(int(p[0])), synth.ID(int(p[1]))}
+		}
+	}
+	benchDecisions(b, bw.e, pairs)
+}

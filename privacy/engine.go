@@ -175,8 +175,10 @@ func (e *Engine[ID]) check(ctx context.Context, q *Request[ID], tr *trace) (Deci
 	} else if err := e.readFacts(ctx, q.Sender, q.Recipient, &in); err != nil {
 		return Decision{}, err
 	}
-	if err := e.friendOfFriend(ctx, q.Sender, q.Recipient, &in.Pair); err != nil {
-		return Decision{}, err
+	if e.mutual != nil {
+		if err := e.friendOfFriend(ctx, q.Sender, q.Recipient, &in.Pair); err != nil {
+			return Decision{}, err
+		}
 	}
 	d, err := e.decideFacts(ctx, q, &in, &counter{n: pending}, tr)
 	if err != nil {

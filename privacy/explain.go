@@ -88,6 +88,12 @@ func (t *trace) explanation(d Decision) *Explanation {
 
 func (t *trace) start(at time.Time, f *facts) {
 	if t != nil {
+		t.startStep(at, f)
+	}
+}
+
+func (t *trace) startStep(at time.Time, f *facts) {
+	{
 		t.at, t.pending = at, -1
 		t.edges, t.conv = f.edges, f.conv
 		if f.pending >= 0 {
@@ -108,21 +114,40 @@ func (t *trace) gate(id, rule string, hit bool) bool {
 func (t *trace) gateStatus(id, who string, st graph.Status) bool {
 	hit := st != graph.Active
 	if t != nil {
-		t.add(Step{ID: id, Rule: who + " unknown, deactivated, suspended or deleted", Facts: who + " status " + st.String(), Matched: hit})
+		t.statusStep(id, who, st, hit)
 	}
 	return hit
+}
+
+func (t *trace) statusStep(id, who string, st graph.Status, hit bool) {
+	{
+		t.add(Step{ID: id, Rule: who + " unknown, deactivated, suspended or deleted", Facts: who + " status " + st.String(), Matched: hit})
+	}
 }
 
 func (t *trace) gateAge(id, rule string, p *person, minAge int, hit bool) bool {
 	if t != nil {
-		young, old := ageRange(p, t.at)
-		t.add(Step{ID: id, Rule: rule, Facts: fmt.Sprintf("age %s, minimum %d", ageText(young, old), minAge), Matched: hit})
+		t.ageStep(id, rule, p, minAge, hit)
 	}
 	return hit
 }
 
+func (t *trace) ageStep(id, rule string, p *person, minAge int, hit bool) {
+	{
+		young, old := ageRange(p, t.at)
+		t.add(Step{ID: id, Rule: rule, Facts: fmt.Sprintf("age %s, minimum %d", ageText(young, old), minAge), Matched: hit})
+	}
+}
+
 func (t *trace) gateMinor(id string, c *compiled, f *facts, auds inbox.Audiences, hit bool) bool {
 	if t != nil {
+		t.minorStep(id, c, f, auds, hit)
+	}
+	return hit
+}
+
+func (t *trace) minorStep(id string, c *compiled, f *facts, auds inbox.Audiences, hit bool) {
+	{
 		_, sOld := ageRange(&f.s, t.at)
 		rYoung, _ := ageRange(&f.r, t.at)
 		rule := "recipient is a minor, sender an adult, and the sender is not the recipient's " + audienceList(c.reach)
@@ -133,7 +158,6 @@ func (t *trace) gateMinor(id string, c *compiled, f *facts, auds inbox.Audiences
 			Facts: fmt.Sprintf("sender up to %s, recipient from %d, adult at %d, sender is %s",
 				ageText(sOld, sOld), rYoung, c.ages[cutAdult], audienceList(auds&c.reach)), Matched: hit})
 	}
-	return hit
 }
 
 func audienceList(a inbox.Audiences) string {
@@ -149,9 +173,15 @@ func audienceList(a inbox.Audiences) string {
 
 func (t *trace) gateCustom(name string, hit bool) bool {
 	if t != nil {
-		t.add(Step{ID: "gate", Rule: "host gate " + name + " refuses", Matched: hit})
+		t.customStep(name, hit)
 	}
 	return hit
+}
+
+func (t *trace) customStep(name string, hit bool) {
+	{
+		t.add(Step{ID: "gate", Rule: "host gate " + name + " refuses", Matched: hit})
+	}
 }
 
 func ageText(young, old int) string {
@@ -167,9 +197,12 @@ func ageText(young, old int) string {
 }
 
 func (t *trace) mode(p *Policy, set, eff inbox.Mode, band graph.AgeBand, failSafe bool) {
-	if t == nil {
-		return
+	if t != nil {
+		t.modeStep(p, set, eff, band, failSafe)
 	}
+}
+
+func (t *trace) modeStep(p *Policy, set, eff inbox.Mode, band graph.AgeBand, failSafe bool) {
 	t.eff, t.set, t.failSafe = eff, set != inbox.ModeDefault && !failSafe, failSafe
 	facts := "chosen by the recipient"
 	switch {
@@ -196,6 +229,12 @@ func (t *trace) route(a inbox.Audience, custom string, r inbox.Route, decides bo
 
 func (t *trace) anyone(r inbox.Route) {
 	if t != nil {
+		t.anyoneStep(r)
+	}
+}
+
+func (t *trace) anyoneStep(r inbox.Route) {
+	{
 		t.auds = append(t.auds, inbox.AudienceAnyone)
 		t.add(Step{ID: "route", Rule: "sender is in no routed audience: everyone else (anyone)", Facts: "routed " + r.String(), Matched: r != inbox.Deny})
 	}
@@ -203,6 +242,12 @@ func (t *trace) anyone(r inbox.Route) {
 
 func (t *trace) outcome(best inbox.Route, why Reason) {
 	if t != nil {
+		t.outcomeStep(best, why)
+	}
+}
+
+func (t *trace) outcomeStep(best inbox.Route, why Reason) {
+	{
 		t.add(Step{ID: "route", Rule: "most permissive route", Facts: best.String() + ", reason " + why.String(), Matched: best != inbox.Deny})
 	}
 }
@@ -210,19 +255,31 @@ func (t *trace) outcome(best inbox.Route, why Reason) {
 func (t *trace) gateRestrict(best inbox.Route, restricted bool) bool {
 	hit := best == inbox.RoutePrimary && restricted
 	if t != nil {
-		t.add(Step{ID: "11", Rule: "base is primary and the recipient restricted the sender",
-			Facts: fmt.Sprintf("base %v, restricted %v", best, restricted), Matched: hit})
+		t.restrictStep(best, restricted, hit)
 	}
 	return hit
 }
 
+func (t *trace) restrictStep(best inbox.Route, restricted, hit bool) {
+	{
+		t.add(Step{ID: "11", Rule: "base is primary and the recipient restricted the sender",
+			Facts: fmt.Sprintf("base %v, restricted %v", best, restricted), Matched: hit})
+	}
+}
+
 func (t *trace) gateCap(pending, limit int, hit bool) bool {
 	if t != nil {
+		t.capStep(pending, limit, hit)
+	}
+	return hit
+}
+
+func (t *trace) capStep(pending, limit int, hit bool) {
+	{
 		t.pending = pending
 		t.add(Step{ID: "12", Rule: "a new message request and the sender is at the cap",
 			Facts: fmt.Sprintf("%d pending of %d", pending, limit), Matched: hit})
 	}
-	return hit
 }
 
 func (t *trace) count(n int) {

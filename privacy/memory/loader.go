@@ -195,9 +195,16 @@ func (l *Loader[ID]) Flush() error {
 				}
 			}
 		}
+		var dst []uint32
+		if words > 0 {
+			dst = s.arena.words(nref, words)
+		}
+		rare, book := filters(dst, &lay)
 		s.begin(r)
 		r.rel.Store(nref)
 		r.lens.Store(lw | exactF)
+		r.rare.Store(rare)
+		r.book.Store(book)
 		s.end(r)
 		s.arena.free(ref, ol.words(), w&exactF != 0)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dmprivacy/dmprivacy/graph"
@@ -28,21 +29,25 @@ var (
 // side is one user of a pair as one read saw them.
 type side struct {
 	perm     uint32 // the user's key in sets (permOf of their index)
-	user     uint64
 	key      uint32
 	ref      uint32
 	box      uint32
+	lens     uint64
+	user     uint64
 	settings uint64
-	l        layout
+	rare     uint64
+	book     uint64
 }
 
 func loadSide[ID comparable](sd *side, r *record[ID]) {
 	sd.user = r.user.Load()
 	sd.key = r.key.Load()
-	sd.l.decode(r.lens.Load())
+	sd.lens = r.lens.Load()
 	sd.ref = r.rel.Load()
 	sd.box = r.box.Load()
 	sd.settings = r.settings.Load()
+	sd.rare = r.rare.Load()
+	sd.book = r.book.Load()
 }
 
 // noRecord stands for an unknown user: no facts, and a counter that never
@@ -58,50 +63,134 @@ func (s *Store[ID]) lookup(id ID) (uint32, *record[ID], bool) {
 	return i, r, true
 }
 
+// chunks is the arena's chunk directory as one read loaded it (after the
+// records' counters: every chunk a record it then reads refers to was
+// published before the record was written).
+type chunks [][]uint32
+
+// span is arena.span over the loaded directory.
+func (c chunks) span(ref, from, n uint32) []uint32 {
+	ci := ref >> chunkBits
+	if int(ci) >= len(c) {
+		return nil
+	}
+	ch := c[ci]
+	lo := ref&(chunkWords-1) + from
+	hi := lo + n
+	if hi > uint32(len(ch)) {
+		hi = uint32(len(ch))
+	}
+	if lo > hi {
+		lo = hi
+	}
+	return ch[lo:hi:hi]
+}
+
+// has reports whether key is in set i of sd.
+func (c chunks) has(ar *arena, sd *side, i int, key uint32) bool {
+	n := setLen(sd.lens, i)
+	if n == 0 {
+		return false
+	}
+	return c.search(ar, sd.ref, setOff(sd.lens, i), n, key)
+}
+
+// search reports whether key is in the set of n keys (bigLen: a big set)
+// at word off of the block at ref. A torn read (a block reused under the
+// reader) may answer anything: the reader's validation throws it away.
+func (c chunks) search(ar *arena, ref, off, n, key uint32) bool {
+	ci := ref >> chunkBits
+	if int(ci) >= len(c) {
+		return false
+	}
+	ch := c[ci]
+	lo := ref&(chunkWords-1) + off
+	if n == bigLen {
+		if lo >= uint32(len(ch)) {
+			return false
+		}
+		return ar.bigHas(atomic.LoadUint32(&ch[lo]), key)
+	}
+	hi := lo + n
+	if hi > uint32(len(ch)) || n == 0 {
+		return false
+	}
+	s := ch[lo:hi:hi]
+	// A branch-free binary search: the loop count depends on n only.
+	base := 0
+	for m := len(s); m > 1; {
+		half := m >> 1
+		if atomic.LoadUint32(&s[base+half]) <= key {
+			base += half
+		}
+		m -= half
+	}
+	return atomic.LoadUint32(&s[base]) == key
+}
+
+// width is the words a set whose length field is n takes in the block.
+func width(n uint32) uint32 {
+	if n == bigLen {
+		return 1
+	}
+	return n
+}
+
 // edges returns the relations of the pair (a, b) from what one read saw.
-func (ar *arena) edges(a, b *side) graph.Edges {
+// A follow is in the follower's out-set and the followed's in-set: it
+// searches the smaller (a big set's length field, bigLen, is the largest).
+func (c chunks) edges(ar *arena, a, b *side) graph.Edges {
 	var e graph.Edges
-	// A follow is in the follower's out-set and the followed's in-set:
-	// search the smaller.
-	if a.l.sizeHint(setOut) <= b.l.sizeHint(setIn) {
-		if a.l.nonEmpty(setOut) && ar.has(a.ref, &a.l, setOut, b.perm) {
+	aOut, aIn := setLen(a.lens, setOut), setLen(a.lens, setIn)
+	bOut, bIn := setLen(b.lens, setOut), setLen(b.lens, setIn)
+	// out-sets start the block; in-sets follow them.
+	if aOut <= bIn {
+		if aOut != 0 && c.search(ar, a.ref, 0, aOut, b.perm) {
 			e |= graph.FollowAB
 		}
-	} else if ar.has(b.ref, &b.l, setIn, a.perm) {
+	} else if c.search(ar, b.ref, width(bOut), bIn, a.perm) {
 		e |= graph.FollowAB
 	}
-	if b.l.sizeHint(setOut) <= a.l.sizeHint(setIn) {
-		if b.l.nonEmpty(setOut) && ar.has(b.ref, &b.l, setOut, a.perm) {
+	if bOut <= aIn {
+		if bOut != 0 && c.search(ar, b.ref, 0, bOut, a.perm) {
 			e |= graph.FollowBA
 		}
-	} else if ar.has(a.ref, &a.l, setIn, b.perm) {
+	} else if c.search(ar, a.ref, width(aOut), aIn, b.perm) {
 		e |= graph.FollowBA
 	}
-	// The rare sets are usually empty, which the record says.
-	if a.l.nonEmpty(setBlocks) && ar.has(a.ref, &a.l, setBlocks, b.perm) {
+	// The other sets are searched only when the records' filters say the
+	// other user may be in them: usually not.
+	if (a.rare | b.rare | a.book | b.book) == 0 {
+		return e
+	}
+	if a.rare&filterBit(setBlocks, b.perm) != 0 && c.has(ar, a, setBlocks, b.perm) {
 		e |= graph.BlockAB
 	}
-	if b.l.nonEmpty(setBlocks) && ar.has(b.ref, &b.l, setBlocks, a.perm) {
+	if b.rare&filterBit(setBlocks, a.perm) != 0 && c.has(ar, b, setBlocks, a.perm) {
 		e |= graph.BlockBA
 	}
-	if a.l.nonEmpty(setRestricts) && ar.has(a.ref, &a.l, setRestricts, b.perm) {
+	if a.rare&filterBit(setRestricts, b.perm) != 0 && c.has(ar, a, setRestricts, b.perm) {
 		e |= graph.RestrictAB
 	}
-	if b.l.nonEmpty(setRestricts) && ar.has(b.ref, &b.l, setRestricts, a.perm) {
+	if b.rare&filterBit(setRestricts, a.perm) != 0 && c.has(ar, b, setRestricts, a.perm) {
 		e |= graph.RestrictBA
 	}
-	if b.key != 0 && a.l.nonEmpty(setBook) && ar.has(a.ref, &a.l, setBook, permOf(b.key-1)) {
-		e |= graph.ContactAB
+	if b.key != 0 {
+		if k := permOf(b.key - 1); a.book&filterBit(setBook, k) != 0 && c.has(ar, a, setBook, k) {
+			e |= graph.ContactAB
+		}
 	}
-	if a.key != 0 && b.l.nonEmpty(setBook) && ar.has(b.ref, &b.l, setBook, permOf(a.key-1)) {
-		e |= graph.ContactBA
+	if a.key != 0 {
+		if k := permOf(a.key - 1); b.book&filterBit(setBook, k) != 0 && c.has(ar, b, setBook, k) {
+			e |= graph.ContactBA
+		}
 	}
-	if a.l.nonEmpty(setFacebook) && b.l.nonEmpty(setFacebook) {
-		if a.l.sizeHint(setFacebook) <= b.l.sizeHint(setFacebook) {
-			if ar.has(a.ref, &a.l, setFacebook, b.perm) {
+	if a.rare&filterBit(setFacebook, b.perm) != 0 && b.rare&filterBit(setFacebook, a.perm) != 0 {
+		if setLen(a.lens, setFacebook) <= setLen(b.lens, setFacebook) {
+			if c.has(ar, a, setFacebook, b.perm) {
 				e |= graph.FacebookAB
 			}
-		} else if ar.has(b.ref, &b.l, setFacebook, a.perm) {
+		} else if c.has(ar, b, setFacebook, a.perm) {
 			e |= graph.FacebookAB
 		}
 	}
@@ -140,10 +229,9 @@ func (s *Store[ID]) Pair(_ context.Context, a, b ID) (graph.Pair, error) {
 // snapshot of both users, in one call: the one-call capability
 // ([inbox.FactReader]) the engine uses when the store is both its graph
 // and its inbox reader.
-func (s *Store[ID]) Facts(_ context.Context, q inbox.Query[ID]) (inbox.Facts[ID], error) {
-	var f inbox.Facts[ID]
+func (s *Store[ID]) Facts(_ context.Context, q inbox.Query[ID]) (f inbox.Facts[ID], err error) {
 	s.read(&f, q, &s.mu, true)
-	return f, nil
+	return
 }
 
 // noLater asks read to count pending requests started after the query's
@@ -166,25 +254,27 @@ func (s *Store[ID]) read(f *inbox.Facts[ID], q inbox.Query[ID], mu *sync.Mutex, 
 	pendingN := 0
 	after, upTo := int64(0), int64(0)
 	if inboxToo && q.Window > 0 && okA {
-		after, upTo = nanosOr(q.At.Add(-q.Window)), nanosOr(q.At)
+		upTo = unixNano(q.At)
+		after = upTo - int64(q.Window)
 		if mu == nil {
 			upTo = noLater
 		}
 	}
 	var rd seqlock.Reader
 	for ok := rd.Begin(mu, &ra.seq, &rb.seq); ok; ok = rd.Retry() {
+		c := chunks(s.arena.dir())
 		loadSide(&a, ra)
 		loadSide(&b, rb)
 		e = 0
 		if okA && okB {
-			e = s.arena.edges(&a, &b) // a user's own number may be in their contacts
+			e = c.edges(&s.arena, &a, &b) // a user's own number may be in their contacts
 		}
 		if !inboxToo {
 			continue
 		}
 		hasThread, pendingN = false, 0
 		if a.box != 0 {
-			v := s.arena.box(a.box)
+			v := c.box(a.box)
 			if okB && ra != rb {
 				t, hasThread = v.find(b.perm)
 			}
@@ -207,17 +297,18 @@ func (s *Store[ID]) read(f *inbox.Facts[ID], q inbox.Query[ID], mu *sync.Mutex, 
 	f.PendingRequests = pendingN
 }
 
-// nanosOr returns t in Unix nanoseconds, clamped to what a conversation's
-// start can be.
-func nanosOr(t time.Time) int64 {
-	n, err := nanos(t)
-	if err != nil {
-		if t.Year() < 1678 {
-			return noTime + 1
-		}
+// unixNano returns t in Unix nanoseconds, clamped to what a conversation's
+// start can be (a time outside int64 nanoseconds reads as the nearest
+// end), without the calendar: on every decision with a request cap.
+func unixNano(t time.Time) int64 {
+	const maxSec int64 = (1<<63 - 1) / 1_000_000_000
+	switch sec := t.Unix(); {
+	case sec >= maxSec:
 		return 1<<63 - 1
+	case sec <= -maxSec:
+		return noTime + 1
 	}
-	return n
+	return t.UnixNano()
 }
 
 // conversationOf is the conversation t as a (its keeper) keeps it with b.
@@ -253,7 +344,7 @@ func (s *Store[ID]) PendingRequests(_ context.Context, sender ID, after, upTo ti
 	var rd seqlock.Reader
 	for ok := rd.Begin(&s.mu, &r.seq, &r.seq); ok; ok = rd.Retry() {
 		v := s.arena.box(r.box.Load())
-		n = v.count(nanosOr(after), nanosOr(upTo))
+		n = v.count(unixNano(after), unixNano(upTo))
 	}
 	return n, nil
 }
@@ -273,13 +364,133 @@ func (s *Store[ID]) PairBatch(ctx context.Context, a ID, bs []ID, dst []graph.Pa
 }
 
 // FactsBatch fills dst[i] with Facts for q.Recipients[i]: a share sheet's
-// facts in one call ([inbox.BatchFactReader]).
+// facts in one call ([inbox.BatchFactReader]). It reads the sender once
+// and the recipients a step at a time, so that their records' cache misses
+// overlap, and answers what it can from the sender's own sets (in cache
+// after the first recipient); each pair is still a snapshot of both users.
 func (s *Store[ID]) FactsBatch(ctx context.Context, q inbox.BatchQuery[ID], dst []inbox.Facts[ID]) error {
-	if len(dst) != len(q.Recipients) {
-		return fmt.Errorf("memory: FactsBatch: %d recipients but %d results", len(q.Recipients), len(dst))
+	n := len(q.Recipients)
+	if len(dst) != n {
+		return fmt.Errorf("memory: FactsBatch: %d recipients but %d results", n, len(dst))
 	}
-	for i, r := range q.Recipients {
-		s.read(&dst[i], inbox.Query[ID]{Sender: q.Sender, Recipient: r, At: q.At, Window: q.Window}, &s.mu, true)
+	ia, ra, okA := s.lookup(q.Sender)
+	after, upTo := int64(0), int64(0)
+	if q.Window > 0 {
+		upTo = unixNano(q.At)
+		after = upTo - int64(q.Window)
+	}
+	var sender graph.User
+	const step = 64
+	var (
+		idx   [step]uint32
+		recs  [step]*record[ID]
+		known [step]bool
+		sides [step]side
+		vers  [step]uint32
+	)
+	for lo := 0; lo < n; lo += step {
+		hi := min(lo+step, n)
+		m := hi - lo
+		for j := range m {
+			idx[j], recs[j], known[j] = s.lookup(q.Recipients[lo+j])
+		}
+		// The sender, once a step, as one snapshot (validated with each
+		// pair below).
+		var a side
+		var av uint32
+		var v boxView
+		pending := 0
+		for tries := 0; ; tries++ {
+			av = ra.seq.Load()
+			c := chunks(s.arena.dir())
+			loadSide(&a, ra)
+			v = c.box(a.box)
+			pending = 0
+			if upTo != 0 && okA {
+				pending = v.count(after, upTo)
+			}
+			if ra.seq.Valid(av) || tries > 16 {
+				break
+			}
+		}
+		a.perm = permOf(ia)
+		unpackUser(&sender, a.user)
+		// Every recipient's record: independent loads, whose misses the
+		// CPU overlaps.
+		for j := range m {
+			r := recs[j]
+			vers[j] = r.seq.Load()
+			loadSide(&sides[j], r)
+		}
+		c := chunks(s.arena.dir())
+		for j := range m {
+			f := &dst[lo+j]
+			b := &sides[j]
+			b.perm = permOf(idx[j])
+			r := recs[j]
+			if !known[j] || !okA || r == ra {
+				s.read(f, inbox.Query[ID]{Sender: q.Sender, Recipient: q.Recipients[lo+j], At: q.At, Window: q.Window}, &s.mu, true)
+				continue
+			}
+			e := c.senderEdges(&s.arena, &a, b)
+			t, hasThread := v.find(b.perm)
+			if !ra.seq.Valid(av) || !r.seq.Valid(vers[j]) {
+				// A write overlapped: this pair again, carefully.
+				s.read(f, inbox.Query[ID]{Sender: q.Sender, Recipient: q.Recipients[lo+j], At: q.At, Window: q.Window}, &s.mu, true)
+				continue
+			}
+			f.Pair.A = sender
+			unpackUser(&f.Pair.B, b.user)
+			f.Pair.Edges = e
+			f.Settings = unpackSettings(b.settings)
+			f.Conversation = inbox.Conversation[ID]{}
+			if hasThread {
+				f.Conversation = conversationOf(t, q.Sender, q.Recipients[lo+j])
+			}
+			f.PendingRequests = pending
+		}
 	}
 	return nil
+}
+
+// senderEdges is edges for one sender a with many recipients: it searches
+// a's own sets (in cache after the first recipient) wherever they hold the
+// answer, and a recipient's block only where only it does (their blocks,
+// restrictions and contacts), which their record's filters usually rule
+// out.
+func (c chunks) senderEdges(ar *arena, a, b *side) graph.Edges {
+	var e graph.Edges
+	aOut, aIn := setLen(a.lens, setOut), setLen(a.lens, setIn)
+	if aOut != 0 && c.search(ar, a.ref, 0, aOut, b.perm) {
+		e |= graph.FollowAB
+	}
+	if aIn != 0 && c.search(ar, a.ref, width(aOut), aIn, b.perm) {
+		e |= graph.FollowBA
+	}
+	if a.rare&filterBit(setBlocks, b.perm) != 0 && c.has(ar, a, setBlocks, b.perm) {
+		e |= graph.BlockAB
+	}
+	if b.rare&filterBit(setBlocks, a.perm) != 0 && c.has(ar, b, setBlocks, a.perm) {
+		e |= graph.BlockBA
+	}
+	if a.rare&filterBit(setRestricts, b.perm) != 0 && c.has(ar, a, setRestricts, b.perm) {
+		e |= graph.RestrictAB
+	}
+	if b.rare&filterBit(setRestricts, a.perm) != 0 && c.has(ar, b, setRestricts, a.perm) {
+		e |= graph.RestrictBA
+	}
+	if b.key != 0 {
+		if k := permOf(b.key - 1); a.book&filterBit(setBook, k) != 0 && c.has(ar, a, setBook, k) {
+			e |= graph.ContactAB
+		}
+	}
+	if a.key != 0 {
+		if k := permOf(a.key - 1); b.book&filterBit(setBook, k) != 0 && c.has(ar, b, setBook, k) {
+			e |= graph.ContactBA
+		}
+	}
+	if a.rare&filterBit(setFacebook, b.perm) != 0 && c.has(ar, a, setFacebook, b.perm) {
+		e |= graph.FacebookAB
+	}
+	return e
 }

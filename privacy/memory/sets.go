@@ -12,13 +12,14 @@ import "slices"
 // by the keys' top bits into buckets of about bucketTarget keys, each its
 // own block, so a write copies one bucket and a lookup searches one.
 
-// The sets, in block order.
+// The sets, in block order: those every pair check searches first, so
+// that finding them takes no sum of the lengths before them.
 const (
-	setBlocks    = iota // users this one blocked
+	setOut       = iota // users this one follows
+	setIn               // this user's followers
+	setBlocks           // users this one blocked
 	setRestricts        // users this one restricted
 	setFacebook         // Facebook friends
-	setOut              // users this one follows
-	setIn               // this user's followers
 	setBook             // synced contacts: keys, not users
 	numSets
 )
@@ -61,6 +62,27 @@ func (l *layout) decode(w uint64) {
 			o += n
 		}
 	}
+}
+
+// Readers do not decode a layout: setLen and setOff read one set's place
+// from the lens word, and the sets a pair check searches most (out, in)
+// come first.
+
+// setLen returns the length field of set i: its length, or bigLen.
+func setLen(w uint64, i int) uint32 { return uint32(w>>(lenBits*uint(i))) & lenMask }
+
+// setOff returns where set i starts in the block: the words of the sets
+// before it (one for a big set).
+func setOff(w uint64, i int) uint32 {
+	o := uint32(0)
+	for j := 0; j < i; j++ {
+		n := setLen(w, j)
+		if n == bigLen {
+			n = 1
+		}
+		o += n
+	}
+	return o
 }
 
 // words returns the block's length in words.
@@ -316,8 +338,49 @@ func (s *Store[ID]) replace(r *record[ID], i int, keys []uint32, big bool) {
 		}
 	}
 	r.rel.Store(nref)
-	r.lens.Store(lensOf(&n, bigs))
+	nw := lensOf(&n, bigs)
+	r.lens.Store(nw)
+	var dst []uint32
+	if total > 0 {
+		dst = a.words(nref, total)
+	}
+	rare, book := filters(dst, &nl)
+	r.rare.Store(rare)
+	r.book.Store(book)
 	a.free(ref, oldWords, w&exactF != 0)
+}
+
+// Filters. Most users' blocks, restrictions and Facebook links are few, and
+// a pair is rarely in them: a record keeps one word with a bit set for each
+// of them (filterBit), so that a pair check searches those sets only when
+// the bit of the other user is set — usually never. The synced contacts
+// have a word of their own. A big set sets every bit.
+
+// filterMul are odd multipliers, one per set, so that a user blocked and
+// a user restricted usually set different bits.
+var filterMul = [numSets]uint32{setBlocks: 0x9E3779B1, setRestricts: 0x85EBCA77, setFacebook: 0xC2B2AE3D, setBook: 0x27D4EB2F}
+
+// filterBit is the bit of key (a set's key) in the filter of set i.
+func filterBit(i int, key uint32) uint64 { return 1 << (key * filterMul[i] >> 26) }
+
+// filters returns the filters of the sets in words, laid out as l.
+func filters(words []uint32, l *layout) (rare, book uint64) {
+	for _, i := range [...]int{setBlocks, setRestricts, setFacebook} {
+		if l.big&(1<<i) != 0 {
+			rare = ^uint64(0)
+			continue
+		}
+		for _, k := range words[l.off[i] : l.off[i]+l.n[i]] {
+			rare |= filterBit(i, k)
+		}
+	}
+	if l.big&(1<<setBook) != 0 {
+		return rare, ^uint64(0)
+	}
+	for _, k := range words[l.off[setBook] : l.off[setBook]+l.n[setBook]] {
+		book |= filterBit(setBook, k)
+	}
+	return rare, book
 }
 
 // newBig builds a big set of the sorted keys and returns its directory.
@@ -399,15 +462,3 @@ func (s *Store[ID]) bigSet(dir uint32, key uint32, add bool) (uint32, int, bool)
 	a.free(bucket, 1+bn, false)
 	return dir, n, true
 }
-
-// sizeHint is a set's length for choosing which side of a relation to
-// search: a big set counts as longer than any block's.
-func (l *layout) sizeHint(i int) uint32 {
-	if l.big&(1<<i) != 0 {
-		return 1 << 30
-	}
-	return l.n[i]
-}
-
-// nonEmpty reports whether set i may hold keys.
-func (l *layout) nonEmpty(i int) bool { return l.n[i] != 0 || l.big&(1<<i) != 0 }

@@ -62,6 +62,8 @@ type record[ID comparable] struct {
 	lens     atomic.Uint64 // the lengths of the relation sets (see lensOf)
 	rel      atomic.Uint32 // the relation block; 0 if every set is empty
 	box      atomic.Uint32 // the conversation lists; 0 if none
+	rare     atomic.Uint64 // a one-word filter of the blocks, restrictions and Facebook links (see filterBit)
+	book     atomic.Uint64 // a one-word filter of the synced contacts
 	id       ID            // set before the record is in use, then fixed
 }
 

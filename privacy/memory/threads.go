@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/dmprivacy/dmprivacy/inbox"
@@ -64,19 +65,27 @@ type boxView struct {
 	pending []uint32 // pendingWords per entry
 }
 
-func (a *arena) box(ref uint32) boxView {
-	if ref == 0 {
+func (a *arena) box(ref uint32) boxView { return chunks(a.dir()).box(ref) }
+
+// box is arena.box over a loaded directory: one slice of the chunk, cut
+// in two (a torn read gets short lists, and its validation fails).
+func (c chunks) box(ref uint32) boxView {
+	ci := ref >> chunkBits
+	if ref == 0 || int(ci) >= len(c) {
 		return boxView{}
 	}
-	h := a.span(ref, 0, boxHeader)
-	if len(h) < boxHeader {
+	ch := c[ci]
+	lo := ref & (chunkWords - 1)
+	if lo+boxHeader > uint32(len(ch)) {
 		return boxView{}
 	}
-	nt, np := int(load(h, 0)), int(load(h, 1))
-	return boxView{
-		threads: a.span(ref, boxHeader, nt*threadWords),
-		pending: a.span(ref, boxHeader+nt*threadWords, np*pendingWords),
+	t := uint64(lo) + boxHeader
+	p := t + uint64(atomic.LoadUint32(&ch[lo]))*threadWords
+	e := p + uint64(atomic.LoadUint32(&ch[lo+1]))*pendingWords
+	if e > uint64(len(ch)) {
+		return boxView{}
 	}
+	return boxView{threads: ch[t:p:p], pending: ch[p:e:e]}
 }
 
 // find returns the thread with the other user's key, if any.
