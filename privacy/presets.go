@@ -65,20 +65,42 @@ func byBand[T any](minor, adult T) (out [graph.NumAgeBands]T) {
 }
 
 // TikTok returns the TikTok preset, the default policy: exactly the
-// decision table of the package documentation. DMs are for 16 and over
-// (since April 2020); 16–17-year-olds hear from adults only if they are friends (mutual
-// followers); the modes are Everyone (strangers' messages go to requests,
-// people the user follows and suggested friends to the inbox), Suggested
-// friends (synced contacts and Facebook friends), Friends, and No one
-// (which also stops old chats). A mode never set is No one under 18 and
-// Friends from 18; Everyone is for 18+. A sender may have 20 pending
-// requests started in 24 hours. Only a friend may add someone to a group,
-// and a 16–17-year-old also needs a friend already in it.
+// decision table of the package documentation, whose routing table its
+// modes state cell for cell (every cell the table shows as deny is an
+// explicit Deny; the audiences it does not list are unset). Minimum age 16.
+//
+// What TikTok offers (support.tiktok.com/en/using-tiktok/messaging-and-notifications/direct-message-settings)
+// and what the preset does with it:
+//
+//	TikTok's setting           preset                      default           who may choose
+//	Who can send you DMs:
+//	  Everyone                 mode everyone               -                 18+
+//	  Suggested friends        mode suggested              -                 16+
+//	  Friends (mutual)         mode friends                18+               16+
+//	  No one                   mode noone                  16-17             16+
+//	Who can add you to groups  only friends (no setting)   -                 -
+//	Restrict / Block           restrict: to requests, silently; block: denies both ways
+//
+// Under Everyone strangers' messages go to requests, people the user
+// follows and suggested friends (synced contacts, Facebook friends) to the
+// inbox; No one also stops old chats. DMs are 16+ since April 2020, and
+// 16–17-year-olds hear from adults only if they are friends (mutual
+// followers); a 16–17-year-old added to a group also needs a friend
+// already in it (TikTok's group chats, August 2024).
+//
+// Modelled differently, and why:
+//   - The request cap: 20 pending requests started in 24 hours is the
+//     SDK's choice; TikTok publishes limits on groups and forwards only.
+//   - A blocked sender sees what a closed inbox shows (not_allowed): the
+//     engine never tells a block from a setting (the no-leak rule).
 func TikTok() *Policy {
-	var friends, suggested, everyone inbox.Table
-	friends = table(friends, primary, inbox.AudienceConversation, inbox.AudienceFriend)
-	suggested = table(friends, primary, inbox.AudienceRecommendedContact, inbox.AudienceRecommendedFacebook)
-	everyone = table(table(suggested, primary, inbox.AudienceFollowed), requests, inbox.AudienceAnyone)
+	// The decision table's routing, cell for cell (go doc ./privacy,
+	// "Audiences and routing").
+	noone := table(inbox.Table{}, inbox.Deny, inbox.AudienceConversation, inbox.AudienceFriend,
+		inbox.AudienceRecommendedContact, inbox.AudienceRecommendedFacebook, inbox.AudienceFollowed, inbox.AudienceAnyone)
+	friends := table(noone, primary, inbox.AudienceConversation, inbox.AudienceFriend)
+	suggested := table(friends, primary, inbox.AudienceRecommendedContact, inbox.AudienceRecommendedFacebook)
+	everyone := table(table(suggested, primary, inbox.AudienceFollowed), requests, inbox.AudienceAnyone)
 
 	under18 := inbox.ModesOf(inbox.NoOne, inbox.Friends, inbox.SuggestedFriends)
 	p := &Policy{
@@ -91,7 +113,7 @@ func TikTok() *Policy {
 	p.Modes[inbox.Everyone] = ModeRule{Name: "everyone", Table: everyone}
 	p.Modes[inbox.SuggestedFriends] = ModeRule{Name: "suggested", Table: suggested, Deny: ReasonNotSuggested}
 	p.Modes[inbox.Friends] = ModeRule{Name: "friends", Table: friends, Deny: ReasonNotFriend}
-	p.Modes[inbox.NoOne] = ModeRule{Name: "noone", Deny: ReasonInboxClosed}
+	p.Modes[inbox.NoOne] = ModeRule{Name: "noone", Table: noone, Deny: ReasonInboxClosed}
 	p.Availability.Defaults = byBand(inbox.NoOne, inbox.Friends)
 	p.Availability.Choosable = byBand(under18, under18|inbox.ModesOf(inbox.Everyone))
 

@@ -623,3 +623,35 @@ func TestGroupFailClosed(t *testing.T) {
 		}
 	}
 }
+
+// TestTikTokTablesAreTheSpec: TikTok's modes are the routing table of the
+// package documentation cell for cell, deny as deny, and the audiences the
+// table does not list unset.
+func TestTikTokTablesAreTheSpec(t *testing.T) {
+	t.Parallel()
+	const P, R, D = inbox.RoutePrimary, inbox.RouteRequests, inbox.Deny
+	spec := []struct {
+		a                                   inbox.Audience
+		everyone, suggested, friends, noone inbox.Route
+	}{
+		{inbox.AudienceConversation, P, P, P, D},
+		{inbox.AudienceFriend, P, P, P, D},
+		{inbox.AudienceRecommendedContact, P, P, D, D},
+		{inbox.AudienceRecommendedFacebook, P, P, D, D},
+		{inbox.AudienceFollowed, P, D, D, D},
+		{inbox.AudienceAnyone, R, D, D, D},
+	}
+	var want [inbox.NumModes]inbox.Table
+	for _, row := range spec {
+		want[inbox.Everyone][row.a] = row.everyone
+		want[inbox.SuggestedFriends][row.a] = row.suggested
+		want[inbox.Friends][row.a] = row.friends
+		want[inbox.NoOne][row.a] = row.noone
+	}
+	p := privacy.TikTok()
+	for _, m := range tiktokModes {
+		if got := p.Modes[m].Table; got != want[m] {
+			t.Errorf("%s: table %v, the documentation's %v", p.ModeName(m), got, want[m])
+		}
+	}
+}
