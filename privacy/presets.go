@@ -124,24 +124,63 @@ func TikTok() *Policy {
 	return p
 }
 
-// Instagram returns the Instagram preset: message controls route each
-// audience — your followers, others on Instagram, Facebook friends, people
-// with your phone number — to Chats, Message requests or Don't receive
-// (route.follower=, route.anyone=, route.facebook_friend=,
-// route.reverse_contact= in scenario files); people you follow and your
-// conversations always reach Chats. Adults start in "standard" (Facebook
-// friends to Chats, the rest to requests). Teen accounts start in
-// "connected": only people they follow or are connected to (Facebook
-// friends, an accepted conversation) reach them, and under 16 they may not
-// loosen it (a parent would). Adults cannot message teens who don't follow
-// them (since March 2021, verified accounts included since 2025). A
-// restricted account's messages go to requests silently. "Who can add you
-// to groups": Everyone on Instagram or Only people you follow (teens:
-// only people they follow). Minimum age 13.
+// Instagram returns the Instagram preset. Instagram's message controls
+// sort senders into rows, each set to Chats (primary), Message requests
+// (requests) or Don't receive requests (deny); a sender in several rows
+// gets the most permissive answer, and "Others on Instagram" (the anyone
+// row) is everyone in none of the other rows, so a row set to Don't
+// receive refuses its senders even while others still reach requests.
+// Minimum age 13.
+//
+// What Instagram offers, and what the preset does with it. The defaults
+// are two modes: "standard" from 18, "connected" under 18 (Teen Accounts);
+// under 16 may not choose standard. "May set" is what route.ROW may be set
+// to (inbox.Availability.RouteLimits):
+//
+//	Instagram's setting               route key         standard  connected  may set: 16+ | under 16
+//	Your followers on Instagram       follower          requests  deny       any | deny
+//	People with your phone number     reverse_contact   requests  deny       any | deny
+//	Facebook friends                  facebook_friend   chats     chats      any | any
+//	Others on Instagram (the rest)    anyone            requests  deny       requests, deny | deny
+//	People you follow; your chats     (no setting)      chats     chats      -
+//	Who can add you to groups         groups key        default    may choose
+//	  Everyone on Instagram           everyone          18+        16+
+//	  Only people you follow          following         under 18   anyone
+//	Restrict                          a restricted sender's chats go to requests, silently
+//	Block                             denies both ways
+//
+// Group adds: only mutual followers are added at once; anyone else the
+// setting lets in is invited and must accept, as their messages arrive as
+// requests. Under "Everyone on Instagram" that is everyone; under "Only
+// people you follow", people the user follows.
+//
+// Teens: adults cannot message teens who don't follow them (Instagram,
+// 2021-03-16, about.instagram.com/blog/announcements/continuing-to-make-instagram-safer-for-the-youngest-members-of-our-community;
+// verified accounts included since July 2025), and under 16 "can only be
+// messaged or added to group chats by people they already follow or are
+// connected to" (Meta, 2024-01-25,
+// about.fb.com/news/2024/01/introducing-stricter-message-settings-for-teens-on-instagram-and-facebook).
+//
+// Modelled differently, and why:
+//   - A blocked sender, and one a row refuses, see not_allowed; Instagram
+//     names the setting ("They don't allow new message requests from
+//     everyone"). The engine never tells a block from a setting (the
+//     no-leak rule), so neither is named.
+//   - Under 16, loosening needs a parent's approval on Instagram; the
+//     preset has no parental approval, so under 16 may only refuse.
+//   - "Connected" also counts Messenger connections on Instagram; the
+//     preset counts Facebook friends and accepted conversations only, and
+//     lets under-16s be added to groups only by people they follow.
+//   - One text-only request until accepted (2023), hidden requests and spam
+//     filtering are about content, not who may write: not modelled.
 func Instagram() *Policy {
-	var connected, standard inbox.Table
-	connected = table(connected, primary, inbox.AudienceConversation, inbox.AudienceFollowed, inbox.AudienceFacebookFriend)
-	standard = table(connected, requests, inbox.AudienceFollower, inbox.AudienceReverseContact, inbox.AudienceAnyone)
+	// Both modes route the same audiences — the settings rows and the two
+	// that always reach Chats — so a user's own routes overlay either
+	// mode alike; anything else a sender is in (a saved contact, a friend
+	// in common) is left unset and counts as "Others on Instagram".
+	always := table(inbox.Table{}, primary, inbox.AudienceConversation, inbox.AudienceFollowed, inbox.AudienceFacebookFriend)
+	connected := table(always, inbox.Deny, inbox.AudienceFollower, inbox.AudienceReverseContact, inbox.AudienceAnyone)
+	standard := table(always, requests, inbox.AudienceFollower, inbox.AudienceReverseContact, inbox.AudienceAnyone)
 
 	p := &Policy{Name: "instagram", MinAge: 13, AdultAge: 18}
 	p.Minors.Reach = inbox.AudiencesOf(inbox.AudienceFollowed)
@@ -151,15 +190,22 @@ func Instagram() *Policy {
 	p.Availability.Defaults = byBand(inbox.Following, inbox.Everyone)
 	p.Availability.Choosable = byBand(inbox.ModesOf(inbox.Following), both)
 	p.Availability.Choosable[graph.Age16to17] = both
+
+	// The rows a user may set: "Others" never reaches Chats; under 16 a
+	// row may only be refused (Facebook friends may stay in Chats).
 	p.Availability.PerAudience = true
-	open := table(connected, primary, inbox.AudienceFollower, inbox.AudienceReverseContact)
-	open = table(open, requests, inbox.AudienceAnyone)
-	p.Availability.RouteLimits = byBand(connected, open)
+	open := table(inbox.Table{}, primary, inbox.AudienceFollower, inbox.AudienceReverseContact, inbox.AudienceFacebookFriend)
+	open[inbox.AudienceAnyone] = requests
+	under16 := table(inbox.Table{}, inbox.Deny, inbox.AudienceFollower, inbox.AudienceReverseContact, inbox.AudienceAnyone)
+	under16[inbox.AudienceFacebookFriend] = primary
+	p.Availability.RouteLimits = byBand(under16, open)
 	p.Availability.RouteLimits[graph.Age16to17] = open
 
-	p.Groups.Modes[inbox.Everyone] = ModeRule{Name: "everyone", Table: table(inbox.Table{}, primary, inbox.AudienceAnyone)}
+	// Groups: mutual followers are added; others are invited.
+	added := table(inbox.Table{}, primary, inbox.AudienceFriend)
+	p.Groups.Modes[inbox.Everyone] = ModeRule{Name: "everyone", Table: table(added, requests, inbox.AudienceAnyone)}
 	p.Groups.Modes[inbox.Following] = ModeRule{Name: "following",
-		Table: table(inbox.Table{}, primary, inbox.AudienceFollowed), Deny: ReasonGroupInvitesClosed}
+		Table: table(added, requests, inbox.AudienceFollowed), Deny: ReasonGroupInvitesClosed}
 	p.Availability.GroupDefaults = byBand(inbox.Following, inbox.Everyone)
 	p.Availability.GroupChoosable = byBand(inbox.ModesOf(inbox.Following), both)
 	p.Availability.GroupChoosable[graph.Age16to17] = both

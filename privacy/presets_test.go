@@ -15,6 +15,23 @@ import (
 	"github.com/dmprivacy/dmprivacy/privacy/memory"
 )
 
+// routes sets name's own routes, audience and route in turn, on top of
+// their mode.
+func (w *world) routes(name string, pairs ...any) {
+	w.t.Helper()
+	var o inbox.Overrides
+	for i := 0; i+1 < len(pairs); i += 2 {
+		o = o.Set(pairs[i].(inbox.Audience), pairs[i+1].(inbox.Route))
+	}
+	w.must(w.ib.SetSettings(name, inbox.Settings{Routes: o}))
+}
+
+// groups sets who may add name to groups.
+func (w *world) groups(name string, m inbox.Mode) {
+	w.t.Helper()
+	w.must(w.ib.SetSettings(name, inbox.Settings{Groups: m}))
+}
+
 func (w *world) engineWith(p *privacy.Policy) *privacy.Engine[string] {
 	w.t.Helper()
 	e, err := privacy.New[string](w.g, w.ib, &privacy.Options{Policy: p, Now: func() time.Time { return clock }})
@@ -75,6 +92,32 @@ func TestPresetDecisions(t *testing.T) {
 		{"instagram", "others turned off", func(w *world) {
 			w.must(w.ib.SetSettings("R", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceAnyone, inbox.Deny)}))
 		}, denyD(privacy.ReasonRequestsOff, privacy.ViewNotAllowed)},
+		{"instagram", "followers turned off while others still reach requests", func(w *world) {
+			w.follow("S", "R")
+			w.routes("R", inbox.AudienceFollower, inbox.Deny)
+		}, denyD(privacy.ReasonRequestsOff, privacy.ViewNotAllowed)},
+		{"instagram", "people with R's number turned off while others still reach requests", func(w *world) {
+			w.contact("S", "R")
+			w.routes("R", inbox.AudienceReverseContact, inbox.Deny)
+		}, denyD(privacy.ReasonRequestsOff, privacy.ViewNotAllowed)},
+		{"instagram", "a follower turned off who also has R's number: the better row wins", func(w *world) {
+			w.follow("S", "R")
+			w.contact("S", "R")
+			w.routes("R", inbox.AudienceFollower, inbox.Deny)
+		}, allowD(inbox.Requests, privacy.ReasonReverseContact)},
+		{"instagram", "someone whose number R saved is one of the others", func(w *world) {
+			w.contact("R", "S")
+			w.routes("R", inbox.AudienceFollower, inbox.Deny)
+		}, allowD(inbox.Requests, privacy.ReasonMessageRequest)},
+		{"instagram", "people R follows reach chats whatever the rows say", func(w *world) {
+			w.follow("R", "S")
+			w.follow("S", "R")
+			w.routes("R", inbox.AudienceFollower, inbox.Deny, inbox.AudienceAnyone, inbox.Deny)
+		}, allowD(inbox.Primary, privacy.ReasonFollowedByRecipient)},
+		{"instagram", "a stored route the platform has no row for is ignored", func(w *world) {
+			w.follow("R", "S")
+			w.routes("R", inbox.AudienceFollowed, inbox.Deny)
+		}, allowD(inbox.Primary, privacy.ReasonFollowedByRecipient)},
 		{"instagram", "an adult may not message a teen who doesn't follow them", func(w *world) { w.user("R", 17); w.friends("S", "R"); w.must(w.g.Unfollow("R", "S")) },
 			denyD(privacy.ReasonMinorProtection, privacy.ViewNotAllowed)},
 		{"instagram", "an adult the teen follows reaches chats", func(w *world) { w.user("R", 17); w.follow("R", "S") },
@@ -280,6 +323,16 @@ func TestPresetValidateSettings(t *testing.T) {
 		{"instagram", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFollower, inbox.RouteRequests)}, "inbox: route follower=requests is not available: users whose age is 13-15 may not receive messages from follower"},
 		{"instagram", "teen", inbox.Settings{Mode: inbox.Everyone}, "inbox: mode standard is not available: users whose age is 13-15 may not choose it"},
 		{"instagram", "older", inbox.Settings{Mode: inbox.Everyone}, ""},
+		{"instagram", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFollower, inbox.Deny)}, ""},
+		{"instagram", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceAnyone, inbox.Deny)}, ""},
+		{"instagram", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFacebookFriend, inbox.Deny)}, ""},
+		{"instagram", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceReverseContact, inbox.RouteRequests)}, "inbox: route reverse_contact=requests is not available: users whose age is 13-15 may not receive messages from reverse_contact"},
+		{"instagram", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceAnyone, inbox.RouteRequests)}, "inbox: route anyone=requests is not available: users whose age is 13-15 may not receive messages from anyone"},
+		{"instagram", "older", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFollower, inbox.RoutePrimary).Set(inbox.AudienceAnyone, inbox.RouteRequests)}, ""},
+		{"instagram", "adult", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFollowed, inbox.Deny)}, "inbox: route followed=deny is not available: this policy has no setting for followed"},
+		{"instagram", "adult", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceContact, inbox.Deny)}, "inbox: route contact=deny is not available: this policy has no setting for contact"},
+		{"instagram", "teen", inbox.Settings{Groups: inbox.Everyone}, "inbox: group setting everyone is not available: users whose age is 13-15 may not choose it"},
+		{"instagram", "older", inbox.Settings{Groups: inbox.Everyone}, ""},
 		{"tiktok", "adult", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFollower, inbox.RoutePrimary)}, "inbox: route follower=primary is not available: this policy has no per-audience settings"},
 		{"tiktok", "adult", inbox.Settings{Mode: inbox.Following}, "inbox: mode following is not available: policy tiktok does not offer it"},
 		{"snapchat", "older", inbox.Settings{Mode: inbox.Everyone}, "inbox: mode everyone is not available: users whose age is 16-17 may not choose it"},
@@ -478,6 +531,21 @@ func TestGroupAdds(t *testing.T) {
 			w.follow(E, I)
 			w.must(w.ib.SetSettings(E, inbox.Settings{Mode: inbox.Everyone, Groups: inbox.NoOne}))
 		}, I, E, []string{I}, privacy.GroupDeny, privacy.ReasonGroupInvitesClosed, privacy.ViewNotAllowed},
+		{"instagram", "everyone: a stranger invites", nil, I, E, []string{I}, privacy.GroupInvite, privacy.ReasonGroupInvite, privacy.ViewAllowed},
+		{"instagram", "everyone: a follower E doesn't follow back invites", func(w *world) { w.follow(I, E) }, I, E, []string{I}, privacy.GroupInvite, privacy.ReasonGroupInvite, privacy.ViewAllowed},
+		{"instagram", "everyone: someone E follows who doesn't follow back invites", func(w *world) { w.follow(E, I) }, I, E, []string{I}, privacy.GroupInvite, privacy.ReasonGroupInvite, privacy.ViewAllowed},
+		{"instagram", "everyone: a mutual follower adds", func(w *world) { w.friends(I, E) }, I, E, []string{I}, privacy.GroupAllow, privacy.ReasonFriend, privacy.ViewAllowed},
+		{"instagram", "only people you follow: a stranger is refused", func(w *world) { w.groups(E, inbox.Following) }, I, E, []string{I}, privacy.GroupDeny, privacy.ReasonGroupInvitesClosed, privacy.ViewNotAllowed},
+		{"instagram", "only people you follow: a follower E doesn't follow is refused", func(w *world) { w.groups(E, inbox.Following); w.follow(I, E) }, I, E, []string{I}, privacy.GroupDeny, privacy.ReasonGroupInvitesClosed, privacy.ViewNotAllowed},
+		{"instagram", "only people you follow: someone E follows invites", func(w *world) { w.groups(E, inbox.Following); w.follow(E, I) }, I, E, []string{I}, privacy.GroupInvite, privacy.ReasonGroupInvite, privacy.ViewAllowed},
+		{"instagram", "only people you follow: a mutual follower adds", func(w *world) { w.groups(E, inbox.Following); w.friends(I, E) }, I, E, []string{I}, privacy.GroupAllow, privacy.ReasonFriend, privacy.ViewAllowed},
+		{"instagram", "under 16: a teen stranger is refused", func(w *world) { w.user(I, 15); w.user(E, 15) }, I, E, []string{I}, privacy.GroupDeny, privacy.ReasonGroupInvitesClosed, privacy.ViewNotAllowed},
+		{"instagram", "under 16: a teen follower is refused", func(w *world) { w.user(I, 15); w.user(E, 15); w.follow(I, E) }, I, E, []string{I}, privacy.GroupDeny, privacy.ReasonGroupInvitesClosed, privacy.ViewNotAllowed},
+		{"instagram", "under 16: an adult stranger is refused", func(w *world) { w.user(E, 15) }, I, E, []string{I}, privacy.GroupDeny, privacy.ReasonGroupMinorProtection, privacy.ViewNotAllowed},
+		{"instagram", "under 16: an adult the teen follows invites", func(w *world) { w.user(E, 15); w.follow(E, I) }, I, E, []string{I}, privacy.GroupInvite, privacy.ReasonGroupInvite, privacy.ViewAllowed},
+		{"instagram", "under 16: a mutual follower adds", func(w *world) { w.user(I, 14); w.user(E, 15); w.friends(I, E) }, I, E, []string{I}, privacy.GroupAllow, privacy.ReasonFriend, privacy.ViewAllowed},
+		{"instagram", "under 16: not into a group with an adult the teen doesn't follow", func(w *world) { w.user(I, 14); w.user(E, 15); w.friends(I, E) }, I, E, []string{I, "M"}, privacy.GroupDeny, privacy.ReasonGroupMinorProtection, privacy.ViewNotAllowed},
+		{"instagram", "16-17: only people you follow by default", func(w *world) { w.user(I, 17); w.user(E, 17) }, I, E, []string{I}, privacy.GroupDeny, privacy.ReasonGroupInvitesClosed, privacy.ViewNotAllowed},
 		{"messenger", "a friend adds", func(w *world) { w.friends(I, E) }, I, E, []string{I}, privacy.GroupAllow, privacy.ReasonFriend, privacy.ViewAllowed},
 		{"messenger", "a non-friend's group arrives as an invite", nil, I, E, []string{I}, privacy.GroupInvite, privacy.ReasonGroupInvite, privacy.ViewAllowed},
 		{"messenger", "teens are not added by non-connections", func(w *world) { w.user(I, 16); w.user(E, 16) }, I, E, []string{I}, privacy.GroupDeny, privacy.ReasonGroupInvitesClosed, privacy.ViewNotAllowed},
