@@ -212,38 +212,90 @@ func Instagram() *Policy {
 	return p
 }
 
-// Messenger returns the Facebook Messenger preset: friends always reach
-// Chats; friends of friends, people with your phone number in their
-// contacts, and everyone else are each routed to Chats, Message requests or
-// Don't receive (route.friend_of_friend=, route.reverse_contact=,
-// route.anyone=), all to requests by default. Teens (as on Instagram since
-// January 2024) hear only from friends and may not open up under 16; an
-// adult reaches a minor only as a friend. A restricted person's messages
-// are hidden in requests with no signal. New group chats from non-friends
-// arrive as invites, never in Chats; teens are not added by
-// non-connections. It routes friends of friends, so the graph reader must
-// be a graph.MutualReader. Minimum age 13.
+// Messenger returns the Facebook Messenger preset. Messenger's message
+// delivery settings (messenger.com/help/2258699540867663) let a user send
+// each group to Chats (primary), Message requests (requests) or Don't
+// receive requests (deny); a sender in several groups gets the most
+// permissive answer, and "Everyone else" (the anyone row) is everyone in
+// none of the other groups. Friends always reach Chats. Minimum age 13. It
+// routes friends of friends, so the graph reader must be a
+// graph.MutualReader.
+//
+// What Messenger offers, and what the preset does with it. The defaults
+// are two modes: "standard" from 18, "connected" under 18; under 16 may not
+// choose standard. "May set" is what route.ROW may be set to:
+//
+//	Messenger's setting                  route key         standard  connected  may set: 16+ | under 16
+//	Friends of friends on Facebook       friend_of_friend  requests  deny       any | deny
+//	People with your number in their     reverse_contact   requests  requests   any | requests, deny
+//	  phone's contacts
+//	Everyone else on Facebook/Messenger  anyone            requests  deny       any | deny
+//	Friends using Messenger without FB   not modelled (no such audience)
+//	Your Facebook friends; your chats    (no setting)      chats     chats      -
+//	Group chats                          no setting: friends are added; from 18 others are
+//	                                     invited, under 18 phone contacts only
+//	Restrict                             a restricted sender's chats go to requests, silently
+//	Block                                denies both ways
+//
+// Teens: since 2024-01-25 Messenger users under 16 "will only receive
+// messages from Facebook friends, or people they're connected to through
+// phone contacts" (Meta,
+// about.fb.com/news/2024/01/introducing-stricter-message-settings-for-teens-on-instagram-and-facebook).
+// The preset reads "connected through phone contacts" as Messenger's own
+// phone-number group, people with the teen's number in their contacts
+// (reverse_contact), and sends them to requests, the conservative reading
+// (Meta names no folder; requests is that group's default). The sentence
+// names who a teen hears from whatever the sender's age, as the
+// announcement's Instagram rule does ("including other teens"), so an
+// adult with the teen's number passes the minor rule too: an adult reaches
+// a minor as a friend or as a phone contact, and only to requests as the
+// latter. The preset applies the teen default up to 18 (Meta: "or under 18
+// in certain countries").
+//
+// Modelled differently, and why:
+//   - A blocked sender sees not_allowed; Messenger says "This person is
+//     unavailable on Messenger". The engine never tells a block from a
+//     setting, nor from an absent account (the no-leak rule).
+//   - Group invites do not follow the user's own per-group routes: a
+//     non-friend's new group is always an invite ("New group chat message
+//     requests won't be delivered to your Chats list").
+//   - Marketplace, Dating and businesses reaching Chats, calls, and spam
+//     filtering are not about people: not modelled.
+//   - Under 16, loosening needs a parent's approval on Messenger; the
+//     preset has no parental approval, so under 16 may only refuse.
 func Messenger() *Policy {
-	var connected, standard inbox.Table
-	connected = table(connected, primary, inbox.AudienceConversation, inbox.AudienceFriend)
-	standard = table(connected, requests, inbox.AudienceFriendOfFriend, inbox.AudienceReverseContact, inbox.AudienceAnyone)
+	// Both modes route the same audiences — the settings groups and the
+	// two that always reach Chats — so a user's own routes overlay either
+	// mode alike; anything else a sender is in counts as "Everyone else".
+	always := table(inbox.Table{}, primary, inbox.AudienceConversation, inbox.AudienceFriend)
+	standard := table(always, requests, inbox.AudienceFriendOfFriend, inbox.AudienceReverseContact, inbox.AudienceAnyone)
+	connected := table(table(always, inbox.Deny, inbox.AudienceFriendOfFriend, inbox.AudienceAnyone),
+		requests, inbox.AudienceReverseContact)
 
 	p := &Policy{Name: "messenger", MinAge: 13, AdultAge: 18}
+	p.Minors.Reach = inbox.AudiencesOf(inbox.AudienceFriend, inbox.AudienceReverseContact)
 	p.Modes[inbox.Everyone] = ModeRule{Name: "standard", Table: standard, Deny: ReasonRequestsOff}
 	p.Modes[inbox.Friends] = ModeRule{Name: "connected", Table: connected, Deny: ReasonRequestsOff}
 	both := inbox.ModesOf(inbox.Everyone, inbox.Friends)
 	p.Availability.Defaults = byBand(inbox.Friends, inbox.Everyone)
 	p.Availability.Choosable = byBand(inbox.ModesOf(inbox.Friends), both)
 	p.Availability.Choosable[graph.Age16to17] = both
+
+	// The groups a user may set; under 16 they may only refuse, and keep
+	// or refuse their phone contacts' requests.
 	p.Availability.PerAudience = true
-	open := table(connected, primary, inbox.AudienceFriendOfFriend, inbox.AudienceReverseContact, inbox.AudienceAnyone)
-	p.Availability.RouteLimits = byBand(connected, open)
+	open := table(inbox.Table{}, primary, inbox.AudienceFriendOfFriend, inbox.AudienceReverseContact, inbox.AudienceAnyone)
+	under16 := table(inbox.Table{}, inbox.Deny, inbox.AudienceFriendOfFriend, inbox.AudienceAnyone)
+	under16[inbox.AudienceReverseContact] = requests
+	p.Availability.RouteLimits = byBand(under16, open)
 	p.Availability.RouteLimits[graph.Age16to17] = open
 
-	p.Groups.Modes[inbox.Everyone] = ModeRule{Name: "everyone",
-		Table: table(table(inbox.Table{}, primary, inbox.AudienceFriend), requests, inbox.AudienceAnyone)}
-	p.Groups.Modes[inbox.Friends] = ModeRule{Name: "friends",
-		Table: table(inbox.Table{}, primary, inbox.AudienceFriend), Deny: ReasonGroupInvitesClosed}
+	// Groups: friends are added; a non-friend's group is an invite, and
+	// teens are invited only by their phone contacts.
+	added := table(inbox.Table{}, primary, inbox.AudienceFriend)
+	p.Groups.Modes[inbox.Everyone] = ModeRule{Name: "everyone", Table: table(added, requests, inbox.AudienceAnyone)}
+	p.Groups.Modes[inbox.Friends] = ModeRule{Name: "connected",
+		Table: table(added, requests, inbox.AudienceReverseContact), Deny: ReasonGroupInvitesClosed}
 	p.Availability.GroupDefaults = byBand(inbox.Friends, inbox.Everyone)
 	return p
 }

@@ -146,8 +146,33 @@ func TestPresetDecisions(t *testing.T) {
 			w.friends("F", "R")
 			w.must(w.ib.SetSettings("R", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFriendOfFriend, inbox.RoutePrimary)}))
 		}, allowD(inbox.Primary, privacy.ReasonFriendOfFriend)},
-		{"messenger", "a teen hears from friends only", func(w *world) { w.user("S", 16); w.user("R", 15); w.contact("S", "R") },
+		{"messenger", "friends of friends turned off while everyone else still reaches requests", func(w *world) {
+			w.user("F", 30)
+			w.friends("S", "F")
+			w.friends("F", "R")
+			w.routes("R", inbox.AudienceFriendOfFriend, inbox.Deny)
+		}, denyD(privacy.ReasonRequestsOff, privacy.ViewNotAllowed)},
+		{"messenger", "people with R's number turned off while everyone else still reaches requests", func(w *world) {
+			w.contact("S", "R")
+			w.routes("R", inbox.AudienceReverseContact, inbox.Deny)
+		}, denyD(privacy.ReasonRequestsOff, privacy.ViewNotAllowed)},
+		{"messenger", "everyone else to chats", func(w *world) { w.routes("R", inbox.AudienceAnyone, inbox.RoutePrimary) },
+			allowD(inbox.Primary, privacy.ReasonMessageRequest)},
+		{"messenger", "a teen under 16 hears from a teen with their number, as a request", func(w *world) { w.user("S", 16); w.user("R", 15); w.contact("S", "R") },
+			allowD(inbox.Requests, privacy.ReasonReverseContact)},
+		{"messenger", "a teen under 16 hears from an adult with their number, as a request", func(w *world) { w.user("R", 15); w.contact("S", "R") },
+			allowD(inbox.Requests, privacy.ReasonReverseContact)},
+		{"messenger", "a teen under 16 may refuse their phone contacts", func(w *world) {
+			w.user("R", 15)
+			w.contact("S", "R")
+			w.routes("R", inbox.AudienceReverseContact, inbox.Deny)
+		}, denyD(privacy.ReasonRequestsOff, privacy.ViewNotAllowed)},
+		{"messenger", "a teen under 16 does not hear from a teen stranger", func(w *world) { w.user("S", 15); w.user("R", 15) },
 			denyD(privacy.ReasonRequestsOff, privacy.ViewNotAllowed)},
+		{"messenger", "a teen's number saved by R is not a phone-contact connection", func(w *world) { w.user("S", 15); w.user("R", 15); w.contact("R", "S") },
+			denyD(privacy.ReasonRequestsOff, privacy.ViewNotAllowed)},
+		{"messenger", "an adult who merely is in R's contacts may not message a teen", func(w *world) { w.user("R", 15); w.contact("R", "S") },
+			denyD(privacy.ReasonMinorProtection, privacy.ViewNotAllowed)},
 		{"messenger", "an adult friend of a friend may not message a teen", func(w *world) {
 			w.user("R", 16)
 			w.user("F", 16)
@@ -331,6 +356,15 @@ func TestPresetValidateSettings(t *testing.T) {
 		{"instagram", "older", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFollower, inbox.RoutePrimary).Set(inbox.AudienceAnyone, inbox.RouteRequests)}, ""},
 		{"instagram", "adult", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFollowed, inbox.Deny)}, "inbox: route followed=deny is not available: this policy has no setting for followed"},
 		{"instagram", "adult", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceContact, inbox.Deny)}, "inbox: route contact=deny is not available: this policy has no setting for contact"},
+		{"messenger", "adult", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceAnyone, inbox.RoutePrimary)}, ""},
+		{"messenger", "adult", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFriend, inbox.Deny)}, "inbox: route friend=deny is not available: this policy has no setting for friend"},
+		{"messenger", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceReverseContact, inbox.RouteRequests)}, ""},
+		{"messenger", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceReverseContact, inbox.Deny)}, ""},
+		{"messenger", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceReverseContact, inbox.RoutePrimary)}, "inbox: route reverse_contact=primary is not available: users whose age is 13-15 may route reverse_contact to requests at most"},
+		{"messenger", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFriendOfFriend, inbox.Deny)}, ""},
+		{"messenger", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFriendOfFriend, inbox.RouteRequests)}, "inbox: route friend_of_friend=requests is not available: users whose age is 13-15 may not receive messages from friend_of_friend"},
+		{"messenger", "teen", inbox.Settings{Mode: inbox.Everyone}, "inbox: mode standard is not available: users whose age is 13-15 may not choose it"},
+		{"messenger", "older", inbox.Settings{Mode: inbox.Everyone, Routes: inbox.Overrides{}.Set(inbox.AudienceFriendOfFriend, inbox.RoutePrimary)}, ""},
 		{"instagram", "teen", inbox.Settings{Groups: inbox.Everyone}, "inbox: group setting everyone is not available: users whose age is 13-15 may not choose it"},
 		{"instagram", "older", inbox.Settings{Groups: inbox.Everyone}, ""},
 		{"tiktok", "adult", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFollower, inbox.RoutePrimary)}, "inbox: route follower=primary is not available: this policy has no per-audience settings"},
@@ -547,6 +581,10 @@ func TestGroupAdds(t *testing.T) {
 		{"instagram", "under 16: not into a group with an adult the teen doesn't follow", func(w *world) { w.user(I, 14); w.user(E, 15); w.friends(I, E) }, I, E, []string{I, "M"}, privacy.GroupDeny, privacy.ReasonGroupMinorProtection, privacy.ViewNotAllowed},
 		{"instagram", "16-17: only people you follow by default", func(w *world) { w.user(I, 17); w.user(E, 17) }, I, E, []string{I}, privacy.GroupDeny, privacy.ReasonGroupInvitesClosed, privacy.ViewNotAllowed},
 		{"messenger", "a friend adds", func(w *world) { w.friends(I, E) }, I, E, []string{I}, privacy.GroupAllow, privacy.ReasonFriend, privacy.ViewAllowed},
+		{"messenger", "under 16: a teen with E's number invites", func(w *world) { w.user(I, 16); w.user(E, 15); w.contact(I, E) }, I, E, []string{I}, privacy.GroupInvite, privacy.ReasonGroupInvite, privacy.ViewAllowed},
+		{"messenger", "under 16: an adult with E's number invites", func(w *world) { w.user(E, 15); w.contact(I, E) }, I, E, []string{I}, privacy.GroupInvite, privacy.ReasonGroupInvite, privacy.ViewAllowed},
+		{"messenger", "under 16: an adult whose number E saved is refused", func(w *world) { w.user(E, 15); w.contact(E, I) }, I, E, []string{I}, privacy.GroupDeny, privacy.ReasonGroupMinorProtection, privacy.ViewNotAllowed},
+		{"messenger", "under 16: a friend adds, not into a group with an adult stranger", func(w *world) { w.user(I, 15); w.user(E, 15); w.friends(I, E) }, I, E, []string{I, "M"}, privacy.GroupDeny, privacy.ReasonGroupMinorProtection, privacy.ViewNotAllowed},
 		{"messenger", "a non-friend's group arrives as an invite", nil, I, E, []string{I}, privacy.GroupInvite, privacy.ReasonGroupInvite, privacy.ViewAllowed},
 		{"messenger", "teens are not added by non-connections", func(w *world) { w.user(I, 16); w.user(E, 16) }, I, E, []string{I}, privacy.GroupDeny, privacy.ReasonGroupInvitesClosed, privacy.ViewNotAllowed},
 	}
