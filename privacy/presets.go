@@ -363,12 +363,38 @@ func Bluesky() *Policy {
 	return p
 }
 
-// Snapchat returns the Snapchat preset: "Who can contact me" is My Friends
-// ("friends", the default), Friends and contacts ("contacts": friends and
-// people whose number you saved) or Everyone ("everyone": others' snaps
-// wait until you add them back, as requests). Teens may not choose
-// Everyone, and hear from an adult only a friend or a saved contact. Only
-// friends add you to groups. Snapchat has no restrict. Minimum age 13.
+// Snapchat returns the Snapchat preset. "Who can contact me" covers snaps,
+// chats and calls (help.snapchat.com/hc/en-us/articles/7012343074580).
+// Minimum age 13.
+//
+//	Snapchat's setting             preset                 default    who may choose
+//	Who can contact me:
+//	  My Friends                   mode friends           18+        anyone
+//	  Friends and contacts         mode contacts          13-17      anyone
+//	  Everyone                     mode everyone          -          18+
+//	Group chats                    only friends add you (no setting)
+//	Block                          denies both ways
+//
+// "Friends" are mutually accepted friends, "contacts" people whose number
+// the user saved; under Everyone, others' snaps wait as requests until the
+// user adds them back. Teens: contact settings "are set to friends and
+// phone contacts only, and can't be expanded"
+// (parents.snapchat.com/snapchat-family-safety-faq), and teens "can only
+// communicate with mutually accepted friends, or those whose numbers they
+// have already saved to their contacts"
+// (help.snapchat.com/hc/en-us/articles/34691800487316): a teen's default
+// is Friends and contacts, and an adult reaches a teen only as a friend or
+// a saved contact. A contact is the teen's own saved number: someone who
+// saved the teen's number is not one.
+//
+// Modelled differently, and why:
+//   - A blocked sender sees not_allowed; on Snapchat the blocker looks
+//     like a deleted account. The engine never tells a block apart (the
+//     no-leak rule), so neither case shows as unavailable.
+//   - Anyone in a group with the user may message them in that group
+//     whatever this setting; the preset decides group adds (friends only)
+//     and direct messages, not messages inside a group.
+//   - Snapchat has no restrict: the edge is ignored.
 func Snapchat() *Policy {
 	var friends, contacts, everyone inbox.Table
 	friends = table(friends, primary, inbox.AudienceConversation, inbox.AudienceFriend)
@@ -381,7 +407,7 @@ func Snapchat() *Policy {
 	p.Modes[inbox.FriendsAndContacts] = ModeRule{Name: "contacts", Table: contacts, Deny: ReasonNotContact}
 	p.Modes[inbox.Everyone] = ModeRule{Name: "everyone", Table: everyone}
 	teen := inbox.ModesOf(inbox.Friends, inbox.FriendsAndContacts)
-	p.Availability.Defaults = byBand(inbox.Friends, inbox.Friends)
+	p.Availability.Defaults = byBand(inbox.FriendsAndContacts, inbox.Friends)
 	p.Availability.Choosable = byBand(teen, teen|inbox.ModesOf(inbox.Everyone))
 
 	p.Groups.Modes[inbox.Friends] = ModeRule{Name: "friends",

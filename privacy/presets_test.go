@@ -238,6 +238,18 @@ func TestPresetDecisions(t *testing.T) {
 			denyD(privacy.ReasonNotContact, privacy.ViewNotAllowed)},
 		{"snapchat", "everyone: a stranger's snap waits as a request", func(w *world) { w.mode("R", inbox.Everyone) },
 			allowD(inbox.Requests, privacy.ReasonMessageRequest)},
+		{"snapchat", "a teen's default is friends and contacts: an adult whose number they saved", func(w *world) { w.user("R", 15); w.contact("R", "S") },
+			allowD(inbox.Primary, privacy.ReasonContact)},
+		{"snapchat", "a teen's default: another teen whose number they saved", func(w *world) { w.user("S", 14); w.user("R", 15); w.contact("R", "S") },
+			allowD(inbox.Primary, privacy.ReasonContact)},
+		{"snapchat", "a teen's default: a teen stranger", func(w *world) { w.user("S", 14); w.user("R", 17) },
+			denyD(privacy.ReasonNotContact, privacy.ViewNotAllowed)},
+		{"snapchat", "a teen's default: an adult stranger", func(w *world) { w.user("R", 17) },
+			denyD(privacy.ReasonMinorProtection, privacy.ViewNotAllowed)},
+		{"snapchat", "a teen's default: an adult who saved the teen's number", func(w *world) { w.user("R", 17); w.contact("S", "R") },
+			denyD(privacy.ReasonMinorProtection, privacy.ViewNotAllowed)},
+		{"snapchat", "a teen may tighten to friends only", func(w *world) { w.user("R", 15); w.mode("R", inbox.Friends); w.contact("R", "S") },
+			denyD(privacy.ReasonNotFriend, privacy.ViewNotAllowed)},
 		{"snapchat", "a teen hears from an adult whose number they saved", func(w *world) {
 			w.user("R", 15)
 			w.mode("R", inbox.FriendsAndContacts)
@@ -365,6 +377,7 @@ func TestPresetValidateSettings(t *testing.T) {
 		{"messenger", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFriendOfFriend, inbox.RouteRequests)}, "inbox: route friend_of_friend=requests is not available: users whose age is 13-15 may not receive messages from friend_of_friend"},
 		{"messenger", "teen", inbox.Settings{Mode: inbox.Everyone}, "inbox: mode standard is not available: users whose age is 13-15 may not choose it"},
 		{"messenger", "older", inbox.Settings{Mode: inbox.Everyone, Routes: inbox.Overrides{}.Set(inbox.AudienceFriendOfFriend, inbox.RoutePrimary)}, ""},
+		{"snapchat", "teen", inbox.Settings{Mode: inbox.Friends}, ""},
 		{"instagram", "teen", inbox.Settings{Groups: inbox.Everyone}, "inbox: group setting everyone is not available: users whose age is 13-15 may not choose it"},
 		{"instagram", "older", inbox.Settings{Groups: inbox.Everyone}, ""},
 		{"tiktok", "adult", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFollower, inbox.RoutePrimary)}, "inbox: route follower=primary is not available: this policy has no per-audience settings"},
