@@ -300,16 +300,33 @@ func Messenger() *Policy {
 	return p
 }
 
-// X returns the X (Twitter) preset: people you follow can always message
-// you, into the inbox; "Allow message requests from" is No one ("none"),
-// Verified users ("verified", the adult default since July 2023) or
-// Everyone ("everyone"), and those requests go to the requests folder. You
-// can always reply to someone who messaged you, and accepted conversations
-// survive a tighter setting. Unverified accounts have a daily cap on new
-// conversations (X does not publish it; 500 is reported). X has no
-// restrict. A minor hears from an adult only one they follow (the SDK's
-// floor; X documents no rule). Group adds follow the DM setting: people
-// you follow add you, others invite you. Minimum age 13.
+// X returns the X (Twitter) preset. People you follow can always message
+// you, into the inbox; "Allow message requests from" decides who else
+// may, and their messages go to the requests folder. You can always reply
+// to someone who messaged you, and accepted conversations survive a
+// tighter setting (help.x.com/en/using-x/direct-messages). Minimum age 13.
+//
+//	X's setting                      preset                 default  who may choose
+//	Allow message requests from:
+//	  No one                         mode none              under 18 anyone
+//	  Verified users                 mode verified          18+      anyone
+//	  Everyone                       mode everyone          -        18+
+//	People you follow                always the inbox (no setting)
+//	Group adds                       as the DM setting: people you follow add you, others invite you
+//	Block                            denies both ways
+//
+// "Verified users" was added, and forced on adults with open DMs, in July
+// 2023; unverified accounts have had a daily cap on new conversations since
+// then.
+//
+// Modelled differently, and why:
+//   - The cap: X does not publish it; 500 a day is reported, and the
+//     preset uses it (verified senders are exempt).
+//   - X documents no rule for minors; the preset applies the SDK's floor,
+//     an adult reaches a minor only if the minor follows them, and keeps
+//     Everyone for adults.
+//   - X has no restrict: the edge is ignored. A blocked sender sees
+//     not_allowed, like a closed inbox (the no-leak rule).
 func X() *Policy {
 	var none, verified, everyone inbox.Table
 	none = table(none, primary, inbox.AudienceConversation, inbox.AudienceFollowed)
@@ -332,14 +349,30 @@ func X() *Policy {
 	return p
 }
 
-// Bluesky returns the Bluesky preset: chat.bsky.actor.declaration's
-// allowIncoming is "all", "following" (only people you follow; the
-// default, also when no record exists) or "none". New conversations from
-// people you don't follow arrive with status "request". Existing
-// conversations survive a tighter setting. Bluesky has mute, which changes
-// nothing here, and no restrict. allowGroupInvites (all, following, none)
-// follows the DM setting until set. A minor hears from an adult only one
-// they follow (the SDK's floor). Minimum age 13.
+// Bluesky returns the Bluesky preset, from the atproto lexicon
+// chat.bsky.actor.declaration (github.com/bluesky-social/atproto,
+// lexicons/chat/bsky/actor/declaration.json) and the Bluesky app's checks
+// (github.com/bluesky-social/social-app, pull requests 4021 and 10546).
+// New conversations from people you don't follow arrive with status
+// "request". Minimum age 13.
+//
+//	Bluesky's setting              preset                 default        who may choose
+//	allowIncoming:
+//	  all                          mode all               -              anyone
+//	  following                    mode following         all ages (also with no record)
+//	  none                         mode none              -              anyone
+//	allowGroupInvites:             groups all, following, none;
+//	                               until set, as allowIncoming
+//	Block / mute                   a block denies both ways; a mute changes nothing
+//
+// Modelled differently, and why:
+//   - Existing conversations survive a tighter setting: inferred from the
+//     app's code (the composer stops on a block, not on allowIncoming);
+//     Bluesky does not document it.
+//   - Bluesky documents no rule for minors; the preset applies the SDK's
+//     floor, an adult reaches a minor only if the minor follows them.
+//   - Bluesky has no restrict: the edge is ignored. A blocked sender sees
+//     not_allowed (the app says only "can't be messaged").
 func Bluesky() *Policy {
 	var none, following, all inbox.Table
 	none = table(none, primary, inbox.AudienceConversation)
