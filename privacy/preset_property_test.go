@@ -55,7 +55,7 @@ func genPresetWorld(t *rapid.T, p *privacy.Policy) *presetWorld {
 		if p.Availability.PerAudience {
 			for k := rapid.IntRange(0, 2).Draw(t, u+".routes"); k > 0; k-- {
 				a := inbox.Audience(rapid.IntRange(0, inbox.NumAudiences-1).Draw(t, u+".route.audience"))
-				s.Routes = s.Routes.Set(a, inbox.Route(rapid.IntRange(0, 2).Draw(t, u+".route")))
+				s.Routes = s.Routes.Set(a, inbox.Route(rapid.IntRange(0, 3).Draw(t, u+".route")))
 			}
 		}
 		w.settings[u] = s
@@ -584,4 +584,93 @@ func TestPropertyTikTokRoutingUnchanged(t *testing.T) {
 		t.Errorf("only %d decisions routed, %d allowed: the worlds hardly reach the routing", routed, allowed)
 	}
 	t.Logf("%d decisions routed, %d allowed", routed, allowed)
+}
+
+// presetLadders is each preset's modes, tightest first: each looser mode
+// routes every sender at least as well as the one before it.
+var presetLadders = map[string][]inbox.Mode{
+	"tiktok":    {inbox.NoOne, inbox.Friends, inbox.SuggestedFriends, inbox.Everyone},
+	"instagram": {inbox.Following, inbox.Everyone},                 // connected ⊆ standard
+	"messenger": {inbox.Friends, inbox.Everyone},                   // connected ⊆ standard
+	"x":         {inbox.Following, inbox.Verified, inbox.Everyone}, // none ⊆ verified ⊆ everyone
+	"bluesky":   {inbox.NoOne, inbox.Following, inbox.Everyone},    // none ⊆ following ⊆ all
+	"snapchat":  {inbox.Friends, inbox.FriendsAndContacts, inbox.Everyone},
+}
+
+// TestPropertyPresetLadders: under every preset, on random worlds, with
+// each recipient's own per-audience routes kept, a sender allowed under a
+// tighter mode is allowed under every looser mode the recipient's band may
+// hold, and a sender in Primary stays in Primary. (A mode the band may
+// not hold is skipped: the fail-safe maps it to the band's default.)
+func TestPropertyPresetLadders(t *testing.T) {
+	t.Parallel()
+	for _, name := range privacy.PresetNames() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			carried := 0 // allowed senders carried up a rung
+			rapid.Check(t, func(t *rapid.T) { carried += checkLadder(t, name) })
+			if carried < 20 {
+				t.Errorf("only %d allowed senders carried up a rung: the worlds hardly test the ladder", carried)
+			}
+			t.Logf("%d allowed senders carried up a rung", carried)
+		})
+	}
+}
+
+// checkLadder checks the ladder of one preset on one random world and
+// returns how many allowed senders it carried up a rung.
+func checkLadder(t *rapid.T, name string) int {
+	p, _ := privacy.PolicyByName(name)
+	ladder := presetLadders[name]
+	pw := genPresetWorld(t, p)
+	for _, u := range pw.names { // mostly users the age gates let through
+		pw.ages[u] = rapid.SampledFrom([]int{12, 13, 15, 16, 17, 18, 30}).Draw(t, u+".ladder age")
+	}
+	g, ib := pw.build(t)
+	e, err := privacy.New[string](g, ib, &privacy.Options{Policy: p, Now: func() time.Time { return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	carried := 0
+	for _, r := range pw.names {
+		var prev map[string]privacy.Decision
+		var prevMode inbox.Mode
+		for _, m := range ladder {
+			err := e.ValidateSettingsAt(ctx, r, inbox.Settings{Mode: m}, clock)
+			if errors.Is(err, inbox.ErrModeUnavailable) {
+				continue
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if err := ib.SetSettings(r, inbox.Settings{Mode: m, Routes: pw.settings[r].Routes}); err != nil {
+				t.Fatal(err)
+			}
+			cur := map[string]privacy.Decision{}
+			for _, s := range pw.names {
+				d, err := e.CanMessage(ctx, s, r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cur[s] = d
+				if prev == nil {
+					continue
+				}
+				was := prev[s]
+				if was.Allowed {
+					carried++
+				}
+				if was.Allowed && !d.Allowed {
+					t.Fatalf("%s: %s→%s (routes %v) allowed under %s (%v) but not under %s (%v)",
+						name, s, r, pw.settings[r].Routes, p.ModeName(prevMode), was, p.ModeName(m), d)
+				}
+				if was.Folder == inbox.Primary && d.Folder != inbox.Primary {
+					t.Fatalf("%s: %s→%s (routes %v) in Primary under %s (%v) but not under %s (%v)",
+						name, s, r, pw.settings[r].Routes, p.ModeName(prevMode), was, p.ModeName(m), d)
+				}
+			}
+			prev, prevMode = cur, m
+		}
+	}
+	return carried
 }

@@ -284,19 +284,19 @@ func TestPresetDecisions(t *testing.T) {
 
 // TestPresetLadders checks, on every preset, that each mode routes every
 // audience at least as well as the tighter one below it: the ladder holds
-// for allowed senders and for folders.
+// for allowed senders and for folders. Under the presets with per-audience
+// settings it holds with every combination of the user's own routes too,
+// as both modes route the same audiences (the settings rows), so a route
+// overlays them alike.
 func TestPresetLadders(t *testing.T) {
 	t.Parallel()
-	ladders := map[string][]inbox.Mode{
-		"tiktok":    {inbox.NoOne, inbox.Friends, inbox.SuggestedFriends, inbox.Everyone},
-		"instagram": {inbox.Following, inbox.Everyone},
-		"messenger": {inbox.Friends, inbox.Everyone},
-		"x":         {inbox.Following, inbox.Verified, inbox.Everyone},
-		"bluesky":   {inbox.NoOne, inbox.Following, inbox.Everyone},
-		"snapchat":  {inbox.Friends, inbox.FriendsAndContacts, inbox.Everyone},
-	}
-	for name, ladder := range ladders {
+	for _, name := range privacy.PresetNames() {
 		p, _ := privacy.PolicyByName(name)
+		ladder := presetLadders[name]
+		if len(ladder) < 2 {
+			t.Errorf("%s: no ladder", name)
+			continue
+		}
 		for i := 1; i < len(ladder); i++ {
 			lo, hi := p.Modes[ladder[i-1]], p.Modes[ladder[i]]
 			if lo.Name == "" || hi.Name == "" {
@@ -305,6 +305,37 @@ func TestPresetLadders(t *testing.T) {
 			}
 			if !hi.Table.AtLeast(lo.Table) {
 				t.Errorf("%s: %s routes some audience worse than %s", name, hi.Name, lo.Name)
+			}
+			if !p.Availability.PerAudience {
+				continue
+			}
+			if lo.Table.Routed() != hi.Table.Routed() {
+				t.Errorf("%s: %s routes %v, %s routes %v: a user's own route would overlay them unlike",
+					name, lo.Name, lo.Table.Routed().List(), hi.Name, hi.Table.Routed().List())
+			}
+			// Every combination of routes for the rows any band may set.
+			var rows []inbox.Audience
+			for a := range inbox.Audience(inbox.NumAudiences) {
+				for _, lim := range p.Availability.RouteLimits {
+					if lim[a] != inbox.Unset {
+						rows = append(rows, a)
+						break
+					}
+				}
+			}
+			routes := []inbox.Route{inbox.Unset, inbox.Deny, inbox.RouteRequests, inbox.RoutePrimary}
+			n := 1
+			for range rows {
+				n *= len(routes)
+			}
+			for c := range n {
+				var o inbox.Overrides
+				for i, k := 0, c; i < len(rows); i, k = i+1, k/len(routes) {
+					o = o.Set(rows[i], routes[k%len(routes)])
+				}
+				if !o.Apply(hi.Table).AtLeast(o.Apply(lo.Table)) {
+					t.Errorf("%s: with routes %v, %s routes some audience worse than %s", name, o, hi.Name, lo.Name)
+				}
 			}
 		}
 	}
