@@ -312,7 +312,8 @@ func Messenger() *Policy {
 //	  Verified users                 mode verified          18+      anyone
 //	  Everyone                       mode everyone          -        18+
 //	People you follow                always the inbox (no setting)
-//	Group adds                       as the DM setting: people you follow add you, others invite you
+//	Group adds                       as the DM setting: people you follow add you, those it lets
+//	                                 request invite you, others are refused
 //	Block                            denies both ways
 //
 // "Verified users" was added, and forced on adults with open DMs, in July
@@ -325,6 +326,8 @@ func Messenger() *Policy {
 //   - X documents no rule for minors; the preset applies the SDK's floor,
 //     an adult reaches a minor only if the minor follows them, and keeps
 //     Everyone for adults.
+//   - X documents no rule for group adds; the preset routes them through
+//     the DM setting's table.
 //   - X has no restrict: the edge is ignored. A blocked sender sees
 //     not_allowed, like a closed inbox (the no-leak rule).
 func X() *Policy {
@@ -422,8 +425,8 @@ func Bluesky() *Policy {
 //
 // Modelled differently, and why:
 //   - A blocked sender sees not_allowed; on Snapchat the blocker looks
-//     like a deleted account. The engine never tells a block apart (the
-//     no-leak rule), so neither case shows as unavailable.
+//     like a deleted account. The engine shows a block as it shows a
+//     setting that refuses (the no-leak rule), never as an absent account.
 //   - Anyone in a group with the user may message them in that group
 //     whatever this setting; the preset decides group adds (friends only)
 //     and direct messages, not messages inside a group.
