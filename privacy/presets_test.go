@@ -15,6 +15,23 @@ import (
 	"github.com/dmprivacy/dmprivacy/privacy/memory"
 )
 
+// routes sets name's own routes, audience and route in turn, on top of
+// their mode.
+func (w *world) routes(name string, pairs ...any) {
+	w.t.Helper()
+	var o inbox.Overrides
+	for i := 0; i+1 < len(pairs); i += 2 {
+		o = o.Set(pairs[i].(inbox.Audience), pairs[i+1].(inbox.Route))
+	}
+	w.must(w.ib.SetSettings(name, inbox.Settings{Routes: o}))
+}
+
+// groups sets who may add name to groups.
+func (w *world) groups(name string, m inbox.Mode) {
+	w.t.Helper()
+	w.must(w.ib.SetSettings(name, inbox.Settings{Groups: m}))
+}
+
 func (w *world) engineWith(p *privacy.Policy) *privacy.Engine[string] {
 	w.t.Helper()
 	e, err := privacy.New[string](w.g, w.ib, &privacy.Options{Policy: p, Now: func() time.Time { return clock }})
@@ -75,6 +92,32 @@ func TestPresetDecisions(t *testing.T) {
 		{"instagram", "others turned off", func(w *world) {
 			w.must(w.ib.SetSettings("R", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceAnyone, inbox.Deny)}))
 		}, denyD(privacy.ReasonRequestsOff, privacy.ViewNotAllowed)},
+		{"instagram", "followers turned off while others still reach requests", func(w *world) {
+			w.follow("S", "R")
+			w.routes("R", inbox.AudienceFollower, inbox.Deny)
+		}, denyD(privacy.ReasonRequestsOff, privacy.ViewNotAllowed)},
+		{"instagram", "people with R's number turned off while others still reach requests", func(w *world) {
+			w.contact("S", "R")
+			w.routes("R", inbox.AudienceReverseContact, inbox.Deny)
+		}, denyD(privacy.ReasonRequestsOff, privacy.ViewNotAllowed)},
+		{"instagram", "a follower turned off who also has R's number: the better row wins", func(w *world) {
+			w.follow("S", "R")
+			w.contact("S", "R")
+			w.routes("R", inbox.AudienceFollower, inbox.Deny)
+		}, allowD(inbox.Requests, privacy.ReasonReverseContact)},
+		{"instagram", "someone whose number R saved is one of the others", func(w *world) {
+			w.contact("R", "S")
+			w.routes("R", inbox.AudienceFollower, inbox.Deny)
+		}, allowD(inbox.Requests, privacy.ReasonMessageRequest)},
+		{"instagram", "people R follows reach chats whatever the rows say", func(w *world) {
+			w.follow("R", "S")
+			w.follow("S", "R")
+			w.routes("R", inbox.AudienceFollower, inbox.Deny, inbox.AudienceAnyone, inbox.Deny)
+		}, allowD(inbox.Primary, privacy.ReasonFollowedByRecipient)},
+		{"instagram", "a stored route the platform has no row for is ignored", func(w *world) {
+			w.follow("R", "S")
+			w.routes("R", inbox.AudienceFollowed, inbox.Deny)
+		}, allowD(inbox.Primary, privacy.ReasonFollowedByRecipient)},
 		{"instagram", "an adult may not message a teen who doesn't follow them", func(w *world) { w.user("R", 17); w.friends("S", "R"); w.must(w.g.Unfollow("R", "S")) },
 			denyD(privacy.ReasonMinorProtection, privacy.ViewNotAllowed)},
 		{"instagram", "an adult the teen follows reaches chats", func(w *world) { w.user("R", 17); w.follow("R", "S") },
@@ -103,8 +146,33 @@ func TestPresetDecisions(t *testing.T) {
 			w.friends("F", "R")
 			w.must(w.ib.SetSettings("R", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFriendOfFriend, inbox.RoutePrimary)}))
 		}, allowD(inbox.Primary, privacy.ReasonFriendOfFriend)},
-		{"messenger", "a teen hears from friends only", func(w *world) { w.user("S", 16); w.user("R", 15); w.contact("S", "R") },
+		{"messenger", "friends of friends turned off while everyone else still reaches requests", func(w *world) {
+			w.user("F", 30)
+			w.friends("S", "F")
+			w.friends("F", "R")
+			w.routes("R", inbox.AudienceFriendOfFriend, inbox.Deny)
+		}, denyD(privacy.ReasonRequestsOff, privacy.ViewNotAllowed)},
+		{"messenger", "people with R's number turned off while everyone else still reaches requests", func(w *world) {
+			w.contact("S", "R")
+			w.routes("R", inbox.AudienceReverseContact, inbox.Deny)
+		}, denyD(privacy.ReasonRequestsOff, privacy.ViewNotAllowed)},
+		{"messenger", "everyone else to chats", func(w *world) { w.routes("R", inbox.AudienceAnyone, inbox.RoutePrimary) },
+			allowD(inbox.Primary, privacy.ReasonMessageRequest)},
+		{"messenger", "a teen under 16 hears from a teen with their number, as a request", func(w *world) { w.user("S", 16); w.user("R", 15); w.contact("S", "R") },
+			allowD(inbox.Requests, privacy.ReasonReverseContact)},
+		{"messenger", "a teen under 16 hears from an adult with their number, as a request", func(w *world) { w.user("R", 15); w.contact("S", "R") },
+			allowD(inbox.Requests, privacy.ReasonReverseContact)},
+		{"messenger", "a teen under 16 may refuse their phone contacts", func(w *world) {
+			w.user("R", 15)
+			w.contact("S", "R")
+			w.routes("R", inbox.AudienceReverseContact, inbox.Deny)
+		}, denyD(privacy.ReasonRequestsOff, privacy.ViewNotAllowed)},
+		{"messenger", "a teen under 16 does not hear from a teen stranger", func(w *world) { w.user("S", 15); w.user("R", 15) },
 			denyD(privacy.ReasonRequestsOff, privacy.ViewNotAllowed)},
+		{"messenger", "a teen's number saved by R is not a phone-contact connection", func(w *world) { w.user("S", 15); w.user("R", 15); w.contact("R", "S") },
+			denyD(privacy.ReasonRequestsOff, privacy.ViewNotAllowed)},
+		{"messenger", "an adult who merely is in R's contacts may not message a teen", func(w *world) { w.user("R", 15); w.contact("R", "S") },
+			denyD(privacy.ReasonMinorProtection, privacy.ViewNotAllowed)},
 		{"messenger", "an adult friend of a friend may not message a teen", func(w *world) {
 			w.user("R", 16)
 			w.user("F", 16)
@@ -170,6 +238,18 @@ func TestPresetDecisions(t *testing.T) {
 			denyD(privacy.ReasonNotContact, privacy.ViewNotAllowed)},
 		{"snapchat", "everyone: a stranger's snap waits as a request", func(w *world) { w.mode("R", inbox.Everyone) },
 			allowD(inbox.Requests, privacy.ReasonMessageRequest)},
+		{"snapchat", "a teen's default is friends and contacts: an adult whose number they saved", func(w *world) { w.user("R", 15); w.contact("R", "S") },
+			allowD(inbox.Primary, privacy.ReasonContact)},
+		{"snapchat", "a teen's default: another teen whose number they saved", func(w *world) { w.user("S", 14); w.user("R", 15); w.contact("R", "S") },
+			allowD(inbox.Primary, privacy.ReasonContact)},
+		{"snapchat", "a teen's default: a teen stranger", func(w *world) { w.user("S", 14); w.user("R", 17) },
+			denyD(privacy.ReasonNotContact, privacy.ViewNotAllowed)},
+		{"snapchat", "a teen's default: an adult stranger", func(w *world) { w.user("R", 17) },
+			denyD(privacy.ReasonMinorProtection, privacy.ViewNotAllowed)},
+		{"snapchat", "a teen's default: an adult who saved the teen's number", func(w *world) { w.user("R", 17); w.contact("S", "R") },
+			denyD(privacy.ReasonMinorProtection, privacy.ViewNotAllowed)},
+		{"snapchat", "a teen may tighten to friends only", func(w *world) { w.user("R", 15); w.mode("R", inbox.Friends); w.contact("R", "S") },
+			denyD(privacy.ReasonNotFriend, privacy.ViewNotAllowed)},
 		{"snapchat", "a teen hears from an adult whose number they saved", func(w *world) {
 			w.user("R", 15)
 			w.mode("R", inbox.FriendsAndContacts)
@@ -204,19 +284,19 @@ func TestPresetDecisions(t *testing.T) {
 
 // TestPresetLadders checks, on every preset, that each mode routes every
 // audience at least as well as the tighter one below it: the ladder holds
-// for allowed senders and for folders.
+// for allowed senders and for folders. Under the presets with per-audience
+// settings it holds with every combination of the user's own routes too,
+// as both modes route the same audiences (the settings rows), so a route
+// overlays them alike.
 func TestPresetLadders(t *testing.T) {
 	t.Parallel()
-	ladders := map[string][]inbox.Mode{
-		"tiktok":    {inbox.NoOne, inbox.Friends, inbox.SuggestedFriends, inbox.Everyone},
-		"instagram": {inbox.Following, inbox.Everyone},
-		"messenger": {inbox.Friends, inbox.Everyone},
-		"x":         {inbox.Following, inbox.Verified, inbox.Everyone},
-		"bluesky":   {inbox.NoOne, inbox.Following, inbox.Everyone},
-		"snapchat":  {inbox.Friends, inbox.FriendsAndContacts, inbox.Everyone},
-	}
-	for name, ladder := range ladders {
+	for _, name := range privacy.PresetNames() {
 		p, _ := privacy.PolicyByName(name)
+		ladder := presetLadders[name]
+		if len(ladder) < 2 {
+			t.Errorf("%s: no ladder", name)
+			continue
+		}
 		for i := 1; i < len(ladder); i++ {
 			lo, hi := p.Modes[ladder[i-1]], p.Modes[ladder[i]]
 			if lo.Name == "" || hi.Name == "" {
@@ -225,6 +305,37 @@ func TestPresetLadders(t *testing.T) {
 			}
 			if !hi.Table.AtLeast(lo.Table) {
 				t.Errorf("%s: %s routes some audience worse than %s", name, hi.Name, lo.Name)
+			}
+			if !p.Availability.PerAudience {
+				continue
+			}
+			if lo.Table.Routed() != hi.Table.Routed() {
+				t.Errorf("%s: %s routes %v, %s routes %v: a user's own route would overlay them unlike",
+					name, lo.Name, lo.Table.Routed().List(), hi.Name, hi.Table.Routed().List())
+			}
+			// Every combination of routes for the rows any band may set.
+			var rows []inbox.Audience
+			for a := range inbox.Audience(inbox.NumAudiences) {
+				for _, lim := range p.Availability.RouteLimits {
+					if lim[a] != inbox.Unset {
+						rows = append(rows, a)
+						break
+					}
+				}
+			}
+			routes := []inbox.Route{inbox.Unset, inbox.Deny, inbox.RouteRequests, inbox.RoutePrimary}
+			n := 1
+			for range rows {
+				n *= len(routes)
+			}
+			for c := range n {
+				var o inbox.Overrides
+				for i, k := 0, c; i < len(rows); i, k = i+1, k/len(routes) {
+					o = o.Set(rows[i], routes[k%len(routes)])
+				}
+				if !o.Apply(hi.Table).AtLeast(o.Apply(lo.Table)) {
+					t.Errorf("%s: with routes %v, %s routes some audience worse than %s", name, o, hi.Name, lo.Name)
+				}
 			}
 		}
 	}
@@ -280,6 +391,26 @@ func TestPresetValidateSettings(t *testing.T) {
 		{"instagram", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFollower, inbox.RouteRequests)}, "inbox: route follower=requests is not available: users whose age is 13-15 may not receive messages from follower"},
 		{"instagram", "teen", inbox.Settings{Mode: inbox.Everyone}, "inbox: mode standard is not available: users whose age is 13-15 may not choose it"},
 		{"instagram", "older", inbox.Settings{Mode: inbox.Everyone}, ""},
+		{"instagram", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFollower, inbox.Deny)}, ""},
+		{"instagram", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceAnyone, inbox.Deny)}, ""},
+		{"instagram", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFacebookFriend, inbox.Deny)}, ""},
+		{"instagram", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceReverseContact, inbox.RouteRequests)}, "inbox: route reverse_contact=requests is not available: users whose age is 13-15 may not receive messages from reverse_contact"},
+		{"instagram", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceAnyone, inbox.RouteRequests)}, "inbox: route anyone=requests is not available: users whose age is 13-15 may not receive messages from anyone"},
+		{"instagram", "older", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFollower, inbox.RoutePrimary).Set(inbox.AudienceAnyone, inbox.RouteRequests)}, ""},
+		{"instagram", "adult", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFollowed, inbox.Deny)}, "inbox: route followed=deny is not available: this policy has no setting for followed"},
+		{"instagram", "adult", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceContact, inbox.Deny)}, "inbox: route contact=deny is not available: this policy has no setting for contact"},
+		{"messenger", "adult", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceAnyone, inbox.RoutePrimary)}, ""},
+		{"messenger", "adult", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFriend, inbox.Deny)}, "inbox: route friend=deny is not available: this policy has no setting for friend"},
+		{"messenger", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceReverseContact, inbox.RouteRequests)}, ""},
+		{"messenger", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceReverseContact, inbox.Deny)}, ""},
+		{"messenger", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceReverseContact, inbox.RoutePrimary)}, "inbox: route reverse_contact=primary is not available: users whose age is 13-15 may route reverse_contact to requests at most"},
+		{"messenger", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFriendOfFriend, inbox.Deny)}, ""},
+		{"messenger", "teen", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFriendOfFriend, inbox.RouteRequests)}, "inbox: route friend_of_friend=requests is not available: users whose age is 13-15 may not receive messages from friend_of_friend"},
+		{"messenger", "teen", inbox.Settings{Mode: inbox.Everyone}, "inbox: mode standard is not available: users whose age is 13-15 may not choose it"},
+		{"messenger", "older", inbox.Settings{Mode: inbox.Everyone, Routes: inbox.Overrides{}.Set(inbox.AudienceFriendOfFriend, inbox.RoutePrimary)}, ""},
+		{"snapchat", "teen", inbox.Settings{Mode: inbox.Friends}, ""},
+		{"instagram", "teen", inbox.Settings{Groups: inbox.Everyone}, "inbox: group setting everyone is not available: users whose age is 13-15 may not choose it"},
+		{"instagram", "older", inbox.Settings{Groups: inbox.Everyone}, ""},
 		{"tiktok", "adult", inbox.Settings{Routes: inbox.Overrides{}.Set(inbox.AudienceFollower, inbox.RoutePrimary)}, "inbox: route follower=primary is not available: this policy has no per-audience settings"},
 		{"tiktok", "adult", inbox.Settings{Mode: inbox.Following}, "inbox: mode following is not available: policy tiktok does not offer it"},
 		{"snapchat", "older", inbox.Settings{Mode: inbox.Everyone}, "inbox: mode everyone is not available: users whose age is 16-17 may not choose it"},
@@ -478,7 +609,29 @@ func TestGroupAdds(t *testing.T) {
 			w.follow(E, I)
 			w.must(w.ib.SetSettings(E, inbox.Settings{Mode: inbox.Everyone, Groups: inbox.NoOne}))
 		}, I, E, []string{I}, privacy.GroupDeny, privacy.ReasonGroupInvitesClosed, privacy.ViewNotAllowed},
+		{"instagram", "everyone: a stranger invites", nil, I, E, []string{I}, privacy.GroupInvite, privacy.ReasonGroupInvite, privacy.ViewAllowed},
+		{"instagram", "everyone: a follower E doesn't follow back invites", func(w *world) { w.follow(I, E) }, I, E, []string{I}, privacy.GroupInvite, privacy.ReasonGroupInvite, privacy.ViewAllowed},
+		{"instagram", "everyone: someone E follows who doesn't follow back invites", func(w *world) { w.follow(E, I) }, I, E, []string{I}, privacy.GroupInvite, privacy.ReasonGroupInvite, privacy.ViewAllowed},
+		{"instagram", "everyone: a mutual follower adds", func(w *world) { w.friends(I, E) }, I, E, []string{I}, privacy.GroupAllow, privacy.ReasonFriend, privacy.ViewAllowed},
+		{"instagram", "only people you follow: a stranger is refused", func(w *world) { w.groups(E, inbox.Following) }, I, E, []string{I}, privacy.GroupDeny, privacy.ReasonGroupInvitesClosed, privacy.ViewNotAllowed},
+		{"instagram", "only people you follow: a follower E doesn't follow is refused", func(w *world) { w.groups(E, inbox.Following); w.follow(I, E) }, I, E, []string{I}, privacy.GroupDeny, privacy.ReasonGroupInvitesClosed, privacy.ViewNotAllowed},
+		{"instagram", "only people you follow: someone E follows invites", func(w *world) { w.groups(E, inbox.Following); w.follow(E, I) }, I, E, []string{I}, privacy.GroupInvite, privacy.ReasonGroupInvite, privacy.ViewAllowed},
+		{"instagram", "only people you follow: a mutual follower adds", func(w *world) { w.groups(E, inbox.Following); w.friends(I, E) }, I, E, []string{I}, privacy.GroupAllow, privacy.ReasonFriend, privacy.ViewAllowed},
+		{"instagram", "under 16: a teen stranger is refused", func(w *world) { w.user(I, 15); w.user(E, 15) }, I, E, []string{I}, privacy.GroupDeny, privacy.ReasonGroupInvitesClosed, privacy.ViewNotAllowed},
+		{"instagram", "under 16: a teen follower is refused", func(w *world) { w.user(I, 15); w.user(E, 15); w.follow(I, E) }, I, E, []string{I}, privacy.GroupDeny, privacy.ReasonGroupInvitesClosed, privacy.ViewNotAllowed},
+		{"instagram", "under 16: an adult stranger is refused", func(w *world) { w.user(E, 15) }, I, E, []string{I}, privacy.GroupDeny, privacy.ReasonGroupMinorProtection, privacy.ViewNotAllowed},
+		{"instagram", "under 16: an adult the teen follows invites", func(w *world) { w.user(E, 15); w.follow(E, I) }, I, E, []string{I}, privacy.GroupInvite, privacy.ReasonGroupInvite, privacy.ViewAllowed},
+		{"instagram", "under 16: a mutual follower adds", func(w *world) { w.user(I, 14); w.user(E, 15); w.friends(I, E) }, I, E, []string{I}, privacy.GroupAllow, privacy.ReasonFriend, privacy.ViewAllowed},
+		{"instagram", "under 16: not into a group with an adult the teen doesn't follow", func(w *world) { w.user(I, 14); w.user(E, 15); w.friends(I, E) }, I, E, []string{I, "M"}, privacy.GroupDeny, privacy.ReasonGroupMinorProtection, privacy.ViewNotAllowed},
+		{"instagram", "16-17: only people you follow by default", func(w *world) { w.user(I, 17); w.user(E, 17) }, I, E, []string{I}, privacy.GroupDeny, privacy.ReasonGroupInvitesClosed, privacy.ViewNotAllowed},
+		{"x", "as the DM setting: someone E follows adds", func(w *world) { w.follow(E, I) }, I, E, []string{I}, privacy.GroupAllow, privacy.ReasonFollowedByRecipient, privacy.ViewAllowed},
+		{"x", "as the DM setting (verified): a verified stranger invites", func(w *world) { w.user(I, 30, func(u *graph.User) { u.Verified = true }) }, I, E, []string{I}, privacy.GroupInvite, privacy.ReasonGroupInvite, privacy.ViewAllowed},
+		{"x", "as the DM setting (verified): an unverified stranger is refused", nil, I, E, []string{I}, privacy.GroupDeny, privacy.ReasonGroupInvitesClosed, privacy.ViewNotAllowed},
 		{"messenger", "a friend adds", func(w *world) { w.friends(I, E) }, I, E, []string{I}, privacy.GroupAllow, privacy.ReasonFriend, privacy.ViewAllowed},
+		{"messenger", "under 16: a teen with E's number invites", func(w *world) { w.user(I, 16); w.user(E, 15); w.contact(I, E) }, I, E, []string{I}, privacy.GroupInvite, privacy.ReasonGroupInvite, privacy.ViewAllowed},
+		{"messenger", "under 16: an adult with E's number invites", func(w *world) { w.user(E, 15); w.contact(I, E) }, I, E, []string{I}, privacy.GroupInvite, privacy.ReasonGroupInvite, privacy.ViewAllowed},
+		{"messenger", "under 16: an adult whose number E saved is refused", func(w *world) { w.user(E, 15); w.contact(E, I) }, I, E, []string{I}, privacy.GroupDeny, privacy.ReasonGroupMinorProtection, privacy.ViewNotAllowed},
+		{"messenger", "under 16: a friend adds, not into a group with an adult stranger", func(w *world) { w.user(I, 15); w.user(E, 15); w.friends(I, E) }, I, E, []string{I, "M"}, privacy.GroupDeny, privacy.ReasonGroupMinorProtection, privacy.ViewNotAllowed},
 		{"messenger", "a non-friend's group arrives as an invite", nil, I, E, []string{I}, privacy.GroupInvite, privacy.ReasonGroupInvite, privacy.ViewAllowed},
 		{"messenger", "teens are not added by non-connections", func(w *world) { w.user(I, 16); w.user(E, 16) }, I, E, []string{I}, privacy.GroupDeny, privacy.ReasonGroupInvitesClosed, privacy.ViewNotAllowed},
 	}
@@ -620,6 +773,38 @@ func TestGroupFailClosed(t *testing.T) {
 		}
 		if d != (privacy.GroupDecision{}) {
 			t.Errorf("read %d failed: %v is not the zero deny", n, d)
+		}
+	}
+}
+
+// TestTikTokTablesAreTheSpec: TikTok's modes are the routing table of the
+// package documentation cell for cell, deny as deny, and the audiences the
+// table does not list unset.
+func TestTikTokTablesAreTheSpec(t *testing.T) {
+	t.Parallel()
+	const P, R, D = inbox.RoutePrimary, inbox.RouteRequests, inbox.Deny
+	spec := []struct {
+		a                                   inbox.Audience
+		everyone, suggested, friends, noone inbox.Route
+	}{
+		{inbox.AudienceConversation, P, P, P, D},
+		{inbox.AudienceFriend, P, P, P, D},
+		{inbox.AudienceRecommendedContact, P, P, D, D},
+		{inbox.AudienceRecommendedFacebook, P, P, D, D},
+		{inbox.AudienceFollowed, P, D, D, D},
+		{inbox.AudienceAnyone, R, D, D, D},
+	}
+	var want [inbox.NumModes]inbox.Table
+	for _, row := range spec {
+		want[inbox.Everyone][row.a] = row.everyone
+		want[inbox.SuggestedFriends][row.a] = row.suggested
+		want[inbox.Friends][row.a] = row.friends
+		want[inbox.NoOne][row.a] = row.noone
+	}
+	p := privacy.TikTok()
+	for _, m := range tiktokModes {
+		if got := p.Modes[m].Table; got != want[m] {
+			t.Errorf("%s: table %v, the documentation's %v", p.ModeName(m), got, want[m])
 		}
 	}
 }

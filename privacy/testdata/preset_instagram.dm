@@ -1,8 +1,13 @@
 # The Instagram preset (Instagram's message controls and teen-account rules).
-# Message controls sort senders into audiences — your followers, others on
+# Message controls sort senders into rows — your followers, others on
 # Instagram, Facebook friends, people with your phone number — and route
 # each to Chats (primary), Message requests (requests) or Don't receive
-# (deny). People you follow and your conversations always reach Chats.
+# (deny); "others" are the people in none of the other rows (every row, each
+# answer: preset_instagram_rows.dm). People you follow and your
+# conversations always reach Chats. Teens: adults cannot message teens who
+# don't follow them (Instagram, 2021-03-16); under 16, only people they
+# follow or are connected to reach them or add them to groups (Meta,
+# 2024-01-25, about.fb.com/news/2024/01/introducing-stricter-message-settings-for-teens-on-instagram-and-facebook).
 policy instagram
 now 2026-03-01
 
@@ -63,3 +68,27 @@ expect str ria deny requests_off
 expect num ria allow requests reverse_contact
 expect tee ria deny requests_off
 reach ria primary=fed,fb,fol requests=num,res
+
+# Group adds, "Who can add you to groups": only mutual followers are added
+# at once; anyone else the setting lets in is invited and must accept, as
+# their messages arrive as requests. ria never chose: Everyone on
+# Instagram.
+user mut age=27          # ria's mutual follower
+user bud age=15          # tee's mutual follower, a teen
+follow mut ria
+follow ria mut
+follow bud tee
+follow tee bud
+group mut ria mut allow friend
+group str ria str invite group_invite
+group fol ria fol invite group_invite    # a follower ria doesn't follow back
+group fed ria fed invite group_invite    # someone ria follows who doesn't follow back
+group blk ria blk deny group_blocked
+# A teen's default is Only people you follow: a mutual follower adds them,
+# someone they follow invites them, anyone else is refused; an adult they
+# don't follow may not even be in the group.
+group bud tee bud allow friend
+group fed tee fed invite group_invite
+group pal tee pal deny group_invites_closed   # a Facebook friend tee doesn't follow
+group str tee str deny group_minor_protection
+group bud tee bud,fol deny group_minor_protection
