@@ -36,13 +36,12 @@ type compiled struct {
 // aside), those routed Primary and those routed Requests, the anyone row,
 // and the reason of a deny.
 type routing struct {
-	offered   bool
-	routed    inbox.Audiences
-	primary   inbox.Audiences
-	requests  inbox.Audiences
-	anyone    inbox.Route
-	deny      Reason
-	fofRouted bool
+	offered  bool
+	routed   inbox.Audiences
+	primary  inbox.Audiences
+	requests inbox.Audiences
+	anyone   inbox.Route
+	deny     Reason
 }
 
 const anyoneBit = inbox.Audiences(1) << inbox.AudienceAnyone

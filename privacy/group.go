@@ -138,17 +138,6 @@ func groupDeny(r Reason) GroupDecision {
 	return GroupDecision{Outcome: GroupDeny, Reason: r, View: viewOf(false, r)}
 }
 
-// groupReason is the reason a group add gives for a pair gate that fires.
-func groupReason(r Reason) Reason {
-	switch r {
-	case ReasonBlockedByRecipient, ReasonSenderBlockedRecipient:
-		return ReasonGroupBlocked
-	case ReasonMinorProtection:
-		return ReasonGroupMinorProtection
-	}
-	return r
-}
-
 func (e *Engine[ID]) checkGroup(ctx context.Context, q *GroupRequest[ID], tr *trace) (GroupDecision, error) {
 	if err := ctx.Err(); err != nil {
 		return GroupDecision{}, fmt.Errorf("privacy: %w", err)

@@ -50,10 +50,6 @@ func loadSide[ID comparable](sd *side, r *record[ID]) {
 	sd.book = r.book.Load()
 }
 
-// noRecord stands for an unknown user: no facts, and a counter that never
-// moves.
-func (s *Store[ID]) noRecord() *record[ID] { return &s.none }
-
 // lookup returns the record of id, or the empty record.
 func (s *Store[ID]) lookup(id ID) (uint32, *record[ID], bool) {
 	i, r := s.find(id)
@@ -67,24 +63,6 @@ func (s *Store[ID]) lookup(id ID) (uint32, *record[ID], bool) {
 // records' counters: every chunk a record it then reads refers to was
 // published before the record was written).
 type chunks [][]uint32
-
-// span is arena.span over the loaded directory.
-func (c chunks) span(ref, from, n uint32) []uint32 {
-	ci := ref >> chunkBits
-	if int(ci) >= len(c) {
-		return nil
-	}
-	ch := c[ci]
-	lo := ref&(chunkWords-1) + from
-	hi := lo + n
-	if hi > uint32(len(ch)) {
-		hi = uint32(len(ch))
-	}
-	if lo > hi {
-		lo = hi
-	}
-	return ch[lo:hi:hi]
-}
 
 // has reports whether key is in set i of sd.
 func (c chunks) has(ar *arena, sd *side, i int, key uint32) bool {
