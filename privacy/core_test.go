@@ -269,3 +269,42 @@ func TestValidateNamesTheField(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainMarksTheDenyingRow: when a table's deny row refuses the
+// sender, the explanation marks that row as the one that decided — the
+// audience's row, or the anyone row for everyone else — and no other.
+func TestExplainMarksTheDenyingRow(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.user("R", 30)
+	w.user("P", 30)
+	w.user("F", 30)
+	w.user("X", 30)
+	w.mode("R", inbox.Friends) // Messenger's "connected": friends of friends are refused
+	w.friends("R", "P")
+	w.friends("P", "F")
+	e := w.engineWith(privacy.Messenger())
+	for _, tc := range []struct {
+		sender, row string
+	}{
+		{"F", "sender is in audience friend_of_friend"},
+		{"X", "sender is in no routed audience: everyone else (anyone)"},
+	} {
+		x, err := e.Explain(context.Background(), privacy.Request[string]{Sender: tc.sender, Recipient: "R"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x.Decision.Allowed {
+			t.Fatalf("%s: allowed %v", tc.sender, x.Decision)
+		}
+		var marked []string
+		for _, s := range x.Steps {
+			if s.ID == "route" && s.Matched && s.Rule != "most permissive route" {
+				marked = append(marked, s.Rule)
+			}
+		}
+		if diff := cmp.Diff([]string{tc.row}, marked); diff != "" {
+			t.Errorf("%s: rows marked as deciding (-want +got):\n%s", tc.sender, diff)
+		}
+	}
+}

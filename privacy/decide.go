@@ -225,7 +225,7 @@ func (c *compiled) route(t *routing, mode inbox.Mode, auds inbox.Audiences, rf *
 	case routed&t.requests != 0:
 		best, first = inbox.RouteRequests, (routed & t.requests).First()
 	case routed != 0:
-		best = inbox.Deny
+		best, first = inbox.Deny, routed.First()
 	}
 	if tr != nil {
 		for _, a := range auds.List() {
@@ -265,6 +265,8 @@ func (c *compiled) route(t *routing, mode inbox.Mode, auds inbox.Audiences, rf *
 	why := audienceReason[first]
 	switch {
 	case best == inbox.Deny:
+		// A routed audience's deny row, or the anyone row's: the table's
+		// deny reason, never the audience's (the no-leak rule).
 		why, rule = t.denyOr(group), ""
 	case rule != "":
 		why = ReasonCustomAudience

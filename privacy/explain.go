@@ -236,7 +236,7 @@ func (t *trace) anyone(r inbox.Route) {
 func (t *trace) anyoneStep(r inbox.Route) {
 	{
 		t.auds = append(t.auds, inbox.AudienceAnyone)
-		t.add(Step{ID: "route", Rule: "sender is in no routed audience: everyone else (anyone)", Facts: "routed " + r.String(), Matched: r != inbox.Deny})
+		t.add(Step{ID: "route", Rule: "sender is in no routed audience: everyone else (anyone)", Facts: "routed " + r.String(), Matched: true})
 	}
 }
 
