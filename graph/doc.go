@@ -34,16 +34,14 @@
 //
 // # The embedded store
 //
-// [Memory] is the in-memory default, safe for concurrent use and
-// linearizable: once a write such as [Memory.Block] returns, every later
-// read sees it. It interns IDs to dense integers and keeps sorted
-// adjacency (hashed for celebrities), reads without locks, holds a million
-// users and twenty million follows in about 230 MB, loads them in bulk
-// through a [Loader], and offers recommendations ([Memory.Recommend]):
-// suggested friends from synced contacts and Facebook links, and friends of
-// friends as a weaker signal, honouring discoverability switches, blocks
-// either way and the line of 18.
+// The in-memory default is privacy/memory's Store: one store of every
+// graph and inbox fact, safe for concurrent use and linearizable (once a
+// write such as Block returns, every later read sees it), with lock-free
+// reads, bulk loading, and recommendations (its Recommend): suggested
+// friends from synced contacts and Facebook links, and friends of friends
+// as a weaker signal, honouring discoverability switches, blocks either
+// way and the line of 18.
 //
 // The graph/graphtest package checks that a host's adapter answers exactly
-// as Memory does.
+// as that store does.
 package graph

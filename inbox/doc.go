@@ -42,8 +42,8 @@
 //   - [ConversationLister]: a user's conversations page by page, for the
 //     audience preview.
 //
-// [Memory] is the in-memory default, safe for concurrent use and
-// linearizable; [Memory.Join] combines it with a graph reader into a
-// FactReader and BatchFactReader, which privacy.New does on its own. The inbox/inboxtest package checks that a host's adapter
-// answers as Memory does.
+// The in-memory default is privacy/memory's Store, which is both a graph
+// and an inbox reader and answers FactReader, BatchFactReader and [Sender]
+// when the engine is given it as both. The inbox/inboxtest package checks
+// that a host's adapter answers as that store does.
 package inbox

@@ -35,11 +35,11 @@ func (e *Engine[ID]) CanMessageMany(ctx context.Context, sender ID, recipients [
 // CheckMany decides q for each recipient and appends the decisions to dst,
 // in the order of q.Recipients; each is what [Engine.Check] answers for
 // that recipient at q.At. Pass a dst with room for them to allocate
-// nothing on the embedded stores.
+// nothing on the embedded store.
 //
 // The facts of the whole batch are read in one call when a reader
-// implements [inbox.BatchFactReader] (the embedded stores do, through
-// [inbox.Memory.Join]), so a database answers a share sheet in one round
+// implements [inbox.BatchFactReader] (the embedded store does, when it is
+// both the graph and the inbox reader), so a database answers a share sheet in one round
 // trip; otherwise they are read one recipient at a time. A deny is a value;
 // on an error (a store failed, ctx ended) every decision of the batch is
 // the zero Decision, a deny, and the error says which read failed.

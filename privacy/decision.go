@@ -44,7 +44,7 @@ type Decision struct {
 }
 
 // Delivery returns how the message lands, for the conversation lifecycle
-// ([inbox.Next], [inbox.Memory.Deliver]): a restricted delivery is held, a
+// ([inbox.Next], and the embedded store's Deliver): a restricted delivery is held, a
 // stranger's message to Requests is a request.
 func (d Decision) Delivery() inbox.Delivery {
 	switch {

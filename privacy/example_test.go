@@ -11,21 +11,21 @@ import (
 	"github.com/dmprivacy/dmprivacy/privacy/memory"
 )
 
-// The whole flow: a graph, an inbox, an engine, decisions.
+// The whole flow: a store, an engine, decisions. One embedded store is
+// both the graph and the inbox the engine reads.
 func Example() {
 	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	adult := graph.User{Status: graph.Active, Birth: graph.BirthForAge(now, 30)}
 
-	g := memory.New[string]()
-	ib := memory.New[string]()
+	st := memory.New[string]()
 	for _, name := range []string{"ana", "ben", "eve"} {
-		g.SetUser(name, adult)
+		st.SetUser(name, adult)
 	}
-	g.Follow("ana", "ben")
-	g.Follow("ben", "ana")                                      // ana and ben are friends
-	ib.SetSettings("ana", inbox.Settings{Mode: inbox.Everyone}) // ana hears from everyone
+	st.Follow("ana", "ben")
+	st.Follow("ben", "ana")                                     // ana and ben are friends
+	st.SetSettings("ana", inbox.Settings{Mode: inbox.Everyone}) // ana hears from everyone
 
-	engine, err := privacy.New[string](g, ib, &privacy.Options{Now: func() time.Time { return now }})
+	engine, err := privacy.New[string](st, st, &privacy.Options{Now: func() time.Time { return now }})
 	if err != nil {
 		panic(err)
 	}
@@ -34,7 +34,7 @@ func Example() {
 		d, _ := engine.CanMessage(ctx, p[0], p[1])
 		fmt.Printf("%s → %s: %v (sender sees %v)\n", p[0], p[1], d, d.View)
 	}
-	g.Block("ana", "eve")
+	st.Block("ana", "eve")
 	d, _ := engine.CanMessage(ctx, "eve", "ana")
 	fmt.Printf("after the block: %v (sender sees %v)\n", d, d.View)
 	// Output:
@@ -42,6 +42,36 @@ func Example() {
 	// eve → ana: allow requests message_request (sender sees allowed)
 	// eve → ben: deny not_friend (sender sees not_allowed)
 	// after the block: deny blocked_by_recipient (sender sees not_allowed)
+}
+
+// Send decides and records the delivery in one step: the first message of
+// a stranger opens a request, and the request cap counts it at once.
+func ExampleEngine_Send() {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	st := memory.New[string]()
+	for _, n := range []string{"ana", "eve", "zoe"} {
+		st.SetUser(n, graph.User{Status: graph.Active, Birth: graph.BirthForAge(now, 30)})
+		st.SetSettings(n, inbox.Settings{Mode: inbox.Everyone})
+	}
+	p := privacy.TikTok()
+	p.RequestCap = 1 // one pending request per window, to show the cap
+	engine, _ := privacy.New[string](st, st, &privacy.Options{Policy: p, Now: func() time.Time { return now }})
+	ctx := context.Background()
+
+	d, c, _ := engine.Send(ctx, privacy.Request[string]{Sender: "eve", Recipient: "ana"})
+	fmt.Println(d, "→", c.State)
+	d, c, _ = engine.Send(ctx, privacy.Request[string]{Sender: "eve", Recipient: "ana"})
+	fmt.Println(d, "→", c.State, "(the same request: the cap counts it once)")
+	d, _, _ = engine.Send(ctx, privacy.Request[string]{Sender: "eve", Recipient: "zoe"})
+	fmt.Println(d)
+	st.Accept("ana", "eve")
+	d, c, _ = engine.Send(ctx, privacy.Request[string]{Sender: "eve", Recipient: "ana"})
+	fmt.Println(d, "→", c.State)
+	// Output:
+	// allow requests message_request → pending
+	// allow requests message_request → pending (the same request: the cap counts it once)
+	// deny request_limit
+	// allow primary existing_conversation → accepted
 }
 
 // Explain shows the steps behind a decision, for support tools and audits.

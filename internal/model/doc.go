@@ -11,10 +11,10 @@
 // privacy package.
 //
 // The write methods of World ([World.Follow], [World.SetMode],
-// [World.Deliver], [World.Accept], …) mirror the embedded stores'
-// (graph.Memory, inbox.Memory) and the engine's settings validation, for
-// state-machine tests; [World.Build] loads a World into fresh embedded
-// stores.
+// [World.Deliver], [World.Accept], …) mirror the embedded store's
+// (privacy/memory) and the engine's settings validation, for
+// state-machine tests; [World.Build] loads a World into a fresh embedded
+// store.
 //
 // Nothing here is fast or general, on purpose.
 package model
