@@ -53,7 +53,8 @@ type Conversation[ID comparable] struct {
 func (c Conversation[ID]) Exists() bool { return c.State != NoThread }
 
 // Delivery is how an allowed message lands, as a decision routes it; it
-// drives the conversation's lifecycle (the embedded store's Deliver, or [Next] in a host's own write).
+// drives the conversation's lifecycle (the embedded store's Deliver, or
+// [Next] in a host's own write).
 type Delivery uint8
 
 // Deliveries.
