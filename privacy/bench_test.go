@@ -73,7 +73,7 @@ func benchConfig(n int) synth.Config {
 }
 
 // benchWorldOf returns the benchmark world of n users, building it the first time.
-func benchWorldOf(b *testing.B, n int) *benchWorld {
+func benchWorldOf(b testing.TB, n int) *benchWorld {
 	b.Helper()
 	benchMu.Lock()
 	defer benchMu.Unlock()

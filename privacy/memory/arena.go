@@ -109,6 +109,11 @@ func (a *arena) bump(n int) uint32 {
 		nd := make([][]uint32, len(d)+1)
 		copy(nd, d)
 		nd[len(d)] = make([]uint32, chunkWords)
+		if len(d) > 0 {
+			// A store past its first chunk is big enough for its reads
+			// to miss the TLB: ask for huge pages (see adviseHuge).
+			adviseHuge(addressOf(&nd[len(d)][0]), chunkWords*4)
+		}
 		a.cur, a.off = uint32(len(d)), 0
 		if len(d) == 0 {
 			a.off = 1 // reference 0 is no block

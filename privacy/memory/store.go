@@ -199,14 +199,31 @@ func ensure[ID comparable](p *atomic.Pointer[[]*recChunk[ID]], i uint32) *record
 	}
 	c := int(i >> recChunkBits)
 	if c >= len(d) || d[c] == nil {
-		nd := make([]*recChunk[ID], max(len(d), c+1))
+		nd := make([]*recChunk[ID], max(len(d), c+1, (c|(recGroup-1))+1))
 		copy(nd, d)
-		nd[c] = new(recChunk[ID])
+		if c < recGroup {
+			nd[c] = new(recChunk[ID])
+		} else {
+			// Past the first chunks, records come in groups of chunks
+			// allocated together, large enough for huge pages (see
+			// adviseHuge); every chunk of a group is allocated with it,
+			// so none of them is here yet.
+			g := new([recGroup]recChunk[ID])
+			adviseHuge(addressOf(g), recGroup*recChunkSize*recordSize[ID]())
+			for k := range g {
+				nd[c&^(recGroup-1)+k] = &g[k]
+			}
+		}
 		p.Store(&nd)
 		d = nd
 	}
 	return &d[c][i&(recChunkSize-1)]
 }
+
+// recGroup is the number of record chunks allocated together once a store
+// holds more than that many chunks' worth of records: 4 MiB and more
+// (for 64-byte records), which holds at least one whole huge page.
+const recGroup = 16
 
 func insert(t *table, h uint64, i uint32) {
 	n := len(t.slots)

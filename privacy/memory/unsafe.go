@@ -59,3 +59,11 @@ func intBits[ID comparable](k idKind, id *ID) (uint64, bool) {
 	}
 	return 0, false
 }
+
+// addressOf returns the address of p as a number, for the one system call
+// that takes addresses (adviseHuge). The number is never turned back into
+// a pointer, so the garbage collector never sees it.
+func addressOf[T any](p *T) uintptr { return uintptr(unsafe.Pointer(p)) }
+
+// recordSize is the size of a record in bytes.
+func recordSize[ID comparable]() uintptr { return unsafe.Sizeof(record[ID]{}) }
