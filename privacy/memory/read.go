@@ -93,17 +93,7 @@ func (c chunks) search(ar *arena, ref, off, n, key uint32) bool {
 	if hi > uint32(len(ch)) || n == 0 {
 		return false
 	}
-	s := ch[lo:hi:hi]
-	// A branch-free binary search: the loop count depends on n only.
-	base := 0
-	for m := len(s); m > 1; {
-		half := m >> 1
-		if atomic.LoadUint32(&s[base+half]) <= key {
-			base += half
-		}
-		m -= half
-	}
-	return atomic.LoadUint32(&s[base]) == key
+	return contains(ch[lo:hi:hi], key)
 }
 
 // width is the words a set whose length field is n takes in the block.
