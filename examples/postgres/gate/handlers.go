@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/dmprivacy/dmprivacy/examples/postgres"
 	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/inbox"
 	"github.com/dmprivacy/dmprivacy/privacy"
@@ -230,6 +231,7 @@ func (g *Gate) send(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return c.denied(err, inDecision)
 	}
+	setToken(w, g.sentToken(ctx))
 	c.attrs = append(c.attrs, "sender", *req.Sender, "recipient", *req.Recipient, "allowed", d.Allowed)
 	out := map[string]any{"decision": c.decision(d)}
 	// The thread's state shows a restriction (held), so only a back end
@@ -261,14 +263,16 @@ func (g *Gate) answer(accept bool) handler {
 		}
 		ctx, cancel := g.ctx(r)
 		defer cancel()
+		var tok postgres.Token
 		if accept {
-			err = g.store.Accept(ctx, recipient, sender)
+			tok, err = g.store.Accept(ctx, recipient, sender)
 		} else {
-			err = g.store.Decline(ctx, recipient, sender)
+			tok, err = g.store.Decline(ctx, recipient, sender)
 		}
 		if err != nil {
 			return err
 		}
+		setToken(w, tok)
 		c.attrs = append(c.attrs, "recipient", recipient, "sender", sender)
 		w.WriteHeader(http.StatusNoContent)
 		return nil
@@ -387,9 +391,11 @@ func (g *Gate) putSettings(w http.ResponseWriter, r *http.Request, c *call) erro
 	if eff == inbox.ModeDefault {
 		eff = g.policy.Availability.Default(u.BandAt(now))
 	}
-	if err := g.store.SetSettings(ctx, user, st); err != nil {
+	tok, err := g.store.SetSettings(ctx, user, st)
+	if err != nil {
 		return err
 	}
+	setToken(w, tok)
 	c.attrs = append(c.attrs, "user", user, "settings", json.RawMessage(data))
 	writeJSON(w, http.StatusOK, g.settingsJSON(st, eff))
 	return nil
@@ -455,9 +461,11 @@ func (g *Gate) putUser(w http.ResponseWriter, r *http.Request, c *call) error {
 	}
 	ctx, cancel := g.ctx(r)
 	defer cancel()
-	if err := g.store.SetUser(ctx, id, u); err != nil {
+	tok, err := g.store.SetUser(ctx, id, u)
+	if err != nil {
 		return err
 	}
+	setToken(w, tok)
 	c.attrs = append(c.attrs, "user", id, "account", json.RawMessage(data))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -489,9 +497,11 @@ func (g *Gate) putContactKey(w http.ResponseWriter, r *http.Request, c *call) er
 	}
 	ctx, cancel := g.ctx(r)
 	defer cancel()
-	if err := g.store.SetContactKey(ctx, id, graph.ContactKey(*req.Key)); err != nil {
+	tok, err := g.store.SetContactKey(ctx, id, graph.ContactKey(*req.Key))
+	if err != nil {
 		return inField("key", err)
 	}
+	setToken(w, tok)
 	c.attrs = append(c.attrs, "user", id)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -522,9 +532,11 @@ func (g *Gate) putContacts(w http.ResponseWriter, r *http.Request, c *call) erro
 	}
 	ctx, cancel := g.ctx(r)
 	defer cancel()
-	if err := g.store.SyncContacts(ctx, id, *req.Keys); err != nil {
+	tok, err := g.store.SyncContacts(ctx, id, *req.Keys)
+	if err != nil {
 		return inField("keys", err)
 	}
+	setToken(w, tok)
 	c.attrs = append(c.attrs, "user", id, "keys", len(*req.Keys))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -556,9 +568,11 @@ func (g *Gate) edge(kind graph.Edge, on bool) handler {
 		}
 		ctx, cancel := g.ctx(r)
 		defer cancel()
-		if err := g.store.SetEdge(ctx, kind, from, to, on); err != nil {
+		tok, err := g.store.SetEdge(ctx, kind, from, to, on)
+		if err != nil {
 			return err
 		}
+		setToken(w, tok)
 		c.attrs = append(c.attrs, "edge", kind.String(), "from", from, "to", to, "on", on)
 		w.WriteHeader(http.StatusNoContent)
 		return nil
