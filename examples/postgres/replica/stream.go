@@ -62,15 +62,15 @@ type relation struct {
 
 // op is one row change, decoded, waiting for its transaction's commit.
 type op struct {
-	t          table
-	del        bool
-	a, b, c    int64 // users.id; an edge's two users; a contact's owner; a settings' user; a thread's lo, hi, starter
-	key        string
-	keySet     bool // users: the contact key is in the row (unchanged TOASTed values are not)
-	user       graph.User
-	settings   inbox.Settings
-	state      inbox.State
-	started    time.Time
+	t           table
+	del         bool
+	a, b, c     int64 // users.id; an edge's two users; a contact's owner; a settings' user; a thread's lo, hi, starter
+	key         string
+	keySet      bool // users: the contact key is in the row (unchanged TOASTed values are not)
+	user        graph.User
+	settings    inbox.Settings
+	state       inbox.State
+	started     time.Time
 	unsupported string // why the store cannot apply it: the replica reloads instead
 }
 
