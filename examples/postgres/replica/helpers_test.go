@@ -91,3 +91,43 @@ func wait(t testing.TB, r *Replica, tok postgres.Token) {
 		t.Fatalf("waiting for %v (replica at %v, %v): %v", tok, r.Position(), r.Status().State, err)
 	}
 }
+
+func (e *env) admin(t testing.TB) *pgx.Conn {
+	t.Helper()
+	c, err := pgx.Connect(context.Background(), e.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// terminateWalsender ends the walsender streaming slot, as a lost
+// connection would, and returns how many it ended.
+func terminateWalsender(t testing.TB, e *env, slot string) int {
+	t.Helper()
+	c := e.admin(t)
+	defer c.Close(context.Background())
+	var n int
+	deadline := time.Now().Add(10 * time.Second)
+	for n == 0 && time.Now().Before(deadline) {
+		if err := c.QueryRow(context.Background(), `SELECT count(pg_terminate_backend(active_pid)) FROM pg_replication_slots
+			WHERE slot_name = $1 AND active_pid IS NOT NULL`, slot).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			time.Sleep(10 * time.Millisecond) // reconnecting
+		}
+	}
+	return n
+}
+
+func slotExists(t testing.TB, e *env, slot string) bool {
+	t.Helper()
+	c := e.admin(t)
+	defer c.Close(context.Background())
+	var ok bool
+	if err := c.QueryRow(context.Background(), `SELECT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = $1)`, slot).Scan(&ok); err != nil {
+		t.Fatal(err)
+	}
+	return ok
+}
