@@ -2,7 +2,8 @@
 # Runs the tests of the nested module examples/postgres against a throwaway
 # PostgreSQL server: installs PostgreSQL from the distribution's packages
 # when it is missing, initdb's a cluster in a temporary directory, starts it
-# on a free loopback port, runs `go test -race ./...` with
+# on a free loopback port with wal_level=logical (the replica tests stream
+# from it), runs `go test -race ./...` with
 # DMPRIVACY_POSTGRES_URL set, then dmgate's fault test alone (it stops and
 # starts the server under load), and stops the server whatever happens.
 # The tests must run: a skipped test fails this script.
@@ -75,7 +76,11 @@ while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
 	port=$((port + 1))
 done
 
+# Logical decoding for the replica tests (examples/postgres/replica): each
+# replica holds a slot and a WAL sender while it streams, and a slot that a
+# killed replica leaves keeps at most max_slot_wal_keep_size of WAL.
 opts="-p $port -k $tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+opts="$opts -c wal_level=logical -c max_replication_slots=64 -c max_wal_senders=64 -c max_slot_wal_keep_size=1GB"
 "${as[@]}" "$bin/pg_ctl" -D "$data" -l "$tmp/server.log" -w -t 60 -o "$opts" start >/dev/null ||
 	{ cat "$tmp/server.log" >&2; exit 1; }
 "${as[@]}" "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -qAt -c 'CREATE DATABASE dmprivacy' postgres
@@ -107,6 +112,14 @@ gotest() {
 # after them, told how to stop and start the server.
 fault=TestPostgresRestartUnderLoad
 gotest "$tmp/test.log" -skip "^$fault\$" "$@" ./...
+
+# Replicas drop their slots when they close: one left behind would keep WAL
+# on a real server.
+left=$("${as[@]}" "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -qAt -c 'SELECT string_agg(slot_name, $$, $$) FROM pg_replication_slots' dmprivacy)
+if [[ -n $left ]]; then
+	echo "postgres.sh: the tests left replication slots behind: $left" >&2
+	exit 1
+fi
 
 echo "postgres.sh: the fault test: PostgreSQL stopped and started under load" >&2
 q() { printf '%q ' "$@"; }

@@ -59,8 +59,14 @@ func (c *Checker) CheckMany(ctx context.Context, sender int64, recipients []int6
 // conversation's lifecycle: the engine's Send over [Store.Send], one
 // transaction that locks both users' rows in a fixed order, so concurrent
 // sends cannot overrun the request cap, race a block, or deadlock. It
-// returns the decision and the conversation afterwards; on error, the zero
-// Decision (a deny) and nothing recorded.
-func (c *Checker) Send(ctx context.Context, sender, recipient int64, at time.Time) (privacy.Decision, inbox.Conversation[int64], error) {
-	return c.engine.Send(ctx, privacy.Request[int64]{Sender: sender, Recipient: recipient, At: at})
+// returns the decision, the conversation afterwards and the consistency
+// token of the send (see [Store.Token]); on error, the zero Decision (a
+// deny) and nothing recorded.
+func (c *Checker) Send(ctx context.Context, sender, recipient int64, at time.Time) (privacy.Decision, inbox.Conversation[int64], Token, error) {
+	d, conv, err := c.engine.Send(ctx, privacy.Request[int64]{Sender: sender, Recipient: recipient, At: at})
+	if err != nil {
+		return d, conv, Token{}, err
+	}
+	tok, err := c.store.committed(ctx, nil)
+	return d, conv, tok, err
 }

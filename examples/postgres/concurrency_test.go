@@ -84,10 +84,10 @@ func TestConcurrentWrites(t *testing.T) {
 	// Users 1000…1000+2*workers, all adults open to everyone.
 	const base = 1000
 	for id := int64(base); id < base+2*workers+1; id++ {
-		if err := s.SetUser(ctx, id, adult); err != nil {
+		if _, err := s.SetUser(ctx, id, adult); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SetSettings(ctx, id, inbox.Settings{Mode: inbox.Everyone}); err != nil {
+		if _, err := s.SetSettings(ctx, id, inbox.Settings{Mode: inbox.Everyone}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -99,7 +99,7 @@ func TestConcurrentWrites(t *testing.T) {
 		decisions := make([]privacy.Decision, workers)
 		errs := together(workers, func(i int) error {
 			a, b := int64(base+i), int64(base+i^1)
-			d, _, err := ch.Send(ctx, a, b, time.Time{})
+			d, _, _, err := ch.Send(ctx, a, b, time.Time{})
 			decisions[i] = d
 			return err
 		})
@@ -126,7 +126,7 @@ func TestConcurrentWrites(t *testing.T) {
 		sender := int64(base + 2*workers) // has sent nothing yet
 		decisions := make([]privacy.Decision, workers)
 		errs := together(workers, func(i int) error {
-			d, _, err := ch.Send(ctx, sender, int64(base+i), time.Time{})
+			d, _, _, err := ch.Send(ctx, sender, int64(base+i), time.Time{})
 			decisions[i] = d
 			return err
 		})
@@ -157,7 +157,7 @@ func TestConcurrentWrites(t *testing.T) {
 			sender, recipient := int64(base+64+k%32), int64(base+k) // fresh pairs: no thread yet
 			if i%2 == 1 {
 				time.Sleep(time.Duration(k%8) * time.Millisecond)
-				err := s.SetEdge(ctx, graph.Block, recipient, sender, true)
+				_, err := s.SetEdge(ctx, graph.Block, recipient, sender, true)
 				mu.Lock()
 				blocked[k] = time.Now()
 				mu.Unlock()
@@ -165,7 +165,7 @@ func TestConcurrentWrites(t *testing.T) {
 			}
 			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
 				started := time.Now()
-				d, _, err := ch.Send(ctx, sender, recipient, time.Time{})
+				d, _, _, err := ch.Send(ctx, sender, recipient, time.Time{})
 				if err != nil {
 					return err
 				}
@@ -190,26 +190,26 @@ func TestConcurrentWrites(t *testing.T) {
 		const swappers = 32
 		key := func(id int64) graph.ContactKey { return graph.ContactKey(fmt.Sprintf("k:%x", id)) }
 		for id := int64(base); id < base+swappers; id++ {
-			if err := s.SetContactKey(ctx, id, key(id)); err != nil {
+			if _, err := s.SetContactKey(ctx, id, key(id)); err != nil {
 				t.Fatal(err)
 			}
 		}
 		errs := together(workers, func(i int) error {
 			switch {
 			case i < swappers: // i takes its partner's key
-				return s.SetContactKey(ctx, int64(base+i), key(int64(base+i^1)))
+				return errOf(s.SetContactKey(ctx, int64(base+i), key(int64(base+i^1))))
 			case i < swappers+16: // sixteen users take one new key
-				return s.SetContactKey(ctx, int64(base+i), "k:shared")
+				return errOf(s.SetContactKey(ctx, int64(base+i), "k:shared"))
 			default: // edge writes between the swapping users, both ways
 				k := int64(base + (i-swappers-16)*2)
 				a, b := k, k+1
 				if i%2 == 1 {
 					a, b = b, a
 				}
-				if err := s.SetEdge(ctx, graph.Follow, a, b, true); err != nil {
+				if _, err := s.SetEdge(ctx, graph.Follow, a, b, true); err != nil {
 					return err
 				}
-				return s.SetEdge(ctx, graph.Restrict, a, b, true)
+				return errOf(s.SetEdge(ctx, graph.Restrict, a, b, true))
 			}
 		})
 		noErrors(t, "contact keys", errs)

@@ -20,7 +20,7 @@ func TestFactsAreIndexOnly(t *testing.T) {
 	s := postgres.New(pool)
 	seed(t, s)
 	ctx := t.Context()
-	if err := s.SetConversation(ctx, cy, ana, inbox.Pending, t0); err != nil {
+	if _, err := s.SetConversation(ctx, cy, ana, inbox.Pending, t0); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{"VACUUM ANALYZE", "SET enable_seqscan = off", "SET enable_bitmapscan = off"} {

@@ -66,25 +66,25 @@ func (n *named) name(id int64) string {
 }
 
 func (n *named) SetUser(id string, u graph.User) error {
-	return n.s.SetUser(n.ctx, n.id(id, true), u)
+	return errOf(n.s.SetUser(n.ctx, n.id(id, true), u))
 }
 func (n *named) SetContactKey(id string, k graph.ContactKey) error {
-	return n.s.SetContactKey(n.ctx, n.id(id, false), k)
+	return errOf(n.s.SetContactKey(n.ctx, n.id(id, false), k))
 }
 func (n *named) AddContact(id string, k graph.ContactKey) error {
-	return n.s.AddContact(n.ctx, n.id(id, false), k)
+	return errOf(n.s.AddContact(n.ctx, n.id(id, false), k))
 }
 func (n *named) RemoveContact(id string, k graph.ContactKey) error {
-	return n.s.RemoveContact(n.ctx, n.id(id, false), k)
+	return errOf(n.s.RemoveContact(n.ctx, n.id(id, false), k))
 }
 func (n *named) SetEdge(kind graph.Edge, from, to string, on bool) error {
-	return n.s.SetEdge(n.ctx, kind, n.id(from, false), n.id(to, false), on)
+	return errOf(n.s.SetEdge(n.ctx, kind, n.id(from, false), n.id(to, false), on))
 }
 func (n *named) SetSettings(id string, st inbox.Settings) error {
-	return n.s.SetSettings(n.ctx, n.id(id, false), st)
+	return errOf(n.s.SetSettings(n.ctx, n.id(id, false), st))
 }
 func (n *named) SetConversation(from, to string, st inbox.State, at time.Time) error {
-	return n.s.SetConversation(n.ctx, n.id(from, false), n.id(to, false), st, at)
+	return errOf(n.s.SetConversation(n.ctx, n.id(from, false), n.id(to, false), st, at))
 }
 
 func (n *named) User(ctx context.Context, id string) (graph.User, error) {

@@ -67,7 +67,7 @@ func (s *Store) Send(ctx context.Context, q inbox.Query[int64], decide func(f *i
 		if next == out {
 			return nil
 		}
-		if err := New(tx).SetConversation(ctx, next.Starter, other(next.Starter, q.Sender, q.Recipient), next.State, next.Started); err != nil {
+		if _, err := New(tx).SetConversation(ctx, next.Starter, other(next.Starter, q.Sender, q.Recipient), next.State, next.Started); err != nil {
 			return err
 		}
 		out = next

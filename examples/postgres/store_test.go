@@ -75,7 +75,7 @@ func seed(t *testing.T, s *postgres.Store) {
 	ctx := t.Context()
 	adult := graph.User{Status: graph.Active, Birth: time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)}
 	for id := int64(1); id <= 4; id++ {
-		if err := s.SetUser(ctx, id, adult); err != nil {
+		if _, err := s.SetUser(ctx, id, adult); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -85,11 +85,11 @@ func seed(t *testing.T, s *postgres.Store) {
 			t.Fatal(err)
 		}
 	}
-	must(s.SetEdge(ctx, graph.Follow, 1, 2, true))
-	must(s.SetEdge(ctx, graph.Follow, 2, 1, true))
-	must(s.SetEdge(ctx, graph.Block, 4, 1, true))
+	must(errOf(s.SetEdge(ctx, graph.Follow, 1, 2, true)))
+	must(errOf(s.SetEdge(ctx, graph.Follow, 2, 1, true)))
+	must(errOf(s.SetEdge(ctx, graph.Block, 4, 1, true)))
 	for id := int64(1); id <= 4; id++ {
-		must(s.SetSettings(ctx, id, inbox.Settings{Mode: inbox.Everyone}))
+		must(errOf(s.SetSettings(ctx, id, inbox.Settings{Mode: inbox.Everyone})))
 	}
 }
 
@@ -186,10 +186,10 @@ func TestSendFollowsTheLifecycleAndTheCap(t *testing.T) {
 		t.Fatal(err)
 	}
 	for id := int64(10); id < 14; id++ {
-		if err := s.SetUser(ctx, id, graph.User{Status: graph.Active, Birth: time.Date(1980, 5, 5, 0, 0, 0, 0, time.UTC)}); err != nil {
+		if _, err := s.SetUser(ctx, id, graph.User{Status: graph.Active, Birth: time.Date(1980, 5, 5, 0, 0, 0, 0, time.UTC)}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SetSettings(ctx, id, inbox.Settings{Mode: inbox.Everyone}); err != nil {
+		if _, err := s.SetSettings(ctx, id, inbox.Settings{Mode: inbox.Everyone}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -207,7 +207,7 @@ func TestSendFollowsTheLifecycleAndTheCap(t *testing.T) {
 		{ana, "deny request_limit", inbox.NoThread},
 	}
 	for _, st := range steps {
-		d, conv, err := ch.Send(ctx, cy, st.to, time.Time{})
+		d, conv, _, err := ch.Send(ctx, cy, st.to, time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,22 +216,22 @@ func TestSendFollowsTheLifecycleAndTheCap(t *testing.T) {
 		}
 	}
 	// 10 accepts: the thread is accepted and cy has a slot again.
-	if err := s.Accept(ctx, 10, cy); err != nil {
+	if _, err := s.Accept(ctx, 10, cy); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Accept(ctx, 10, cy); !errors.Is(err, inbox.ErrNoRequest) {
+	if _, err := s.Accept(ctx, 10, cy); !errors.Is(err, inbox.ErrNoRequest) {
 		t.Errorf("accepting twice: got %v, want inbox.ErrNoRequest", err)
 	}
-	d, conv, err := ch.Send(ctx, cy, 12, time.Time{})
+	d, conv, _, err := ch.Send(ctx, cy, 12, time.Time{})
 	if err != nil || d.String() != "allow requests message_request" || conv.State != inbox.Pending {
 		t.Errorf("after an accept, Send(cy, 12) = %v, %v, %v; want a new pending request", d, conv.State, err)
 	}
 	// 12 replies: replying accepts.
-	if _, conv, err = ch.Send(ctx, 12, cy, time.Time{}); err != nil || conv.State != inbox.Accepted {
+	if _, conv, _, err = ch.Send(ctx, 12, cy, time.Time{}); err != nil || conv.State != inbox.Accepted {
 		t.Errorf("a reply gives thread %v (%v), want accepted", conv.State, err)
 	}
 	// 11 declines; cy's next message to 11 starts a new request.
-	if err := s.Decline(ctx, 11, cy); err != nil {
+	if _, err := s.Decline(ctx, 11, cy); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := s.Conversation(ctx, 11, cy); c.State != inbox.Declined {
@@ -244,17 +244,17 @@ func TestWritesNamingUnknownUsersChangeNothing(t *testing.T) {
 	seed(t, s)
 	ctx := t.Context()
 	writes := map[string]error{
-		"follow":       s.SetEdge(ctx, graph.Follow, ana, nobody, true),
-		"unfollow":     s.SetEdge(ctx, graph.Follow, nobody, ana, false),
-		"facebook":     s.SetEdge(ctx, graph.Facebook, nobody, ana, true),
-		"settings":     s.SetSettings(ctx, nobody, inbox.Settings{Mode: inbox.Friends}),
-		"conversation": s.SetConversation(ctx, ana, nobody, inbox.Pending, t0),
-		"reverse conv": s.SetConversation(ctx, nobody, ana, inbox.Pending, t0),
-		"contact key":  s.SetContactKey(ctx, nobody, "k-x"),
-		"sync":         s.SyncContacts(ctx, nobody, []graph.ContactKey{"k-y"}),
-		"add contact":  s.AddContact(ctx, nobody, "k-y"),
-		"del contact":  s.RemoveContact(ctx, nobody, "k-y"),
-		"deliver":      func() error { _, err := s.Deliver(ctx, nobody, ana, inbox.AsRequest, t0); return err }(),
+		"follow":       errOf(s.SetEdge(ctx, graph.Follow, ana, nobody, true)),
+		"unfollow":     errOf(s.SetEdge(ctx, graph.Follow, nobody, ana, false)),
+		"facebook":     errOf(s.SetEdge(ctx, graph.Facebook, nobody, ana, true)),
+		"settings":     errOf(s.SetSettings(ctx, nobody, inbox.Settings{Mode: inbox.Friends})),
+		"conversation": errOf(s.SetConversation(ctx, ana, nobody, inbox.Pending, t0)),
+		"reverse conv": errOf(s.SetConversation(ctx, nobody, ana, inbox.Pending, t0)),
+		"contact key":  errOf(s.SetContactKey(ctx, nobody, "k-x")),
+		"sync":         errOf(s.SyncContacts(ctx, nobody, []graph.ContactKey{"k-y"})),
+		"add contact":  errOf(s.AddContact(ctx, nobody, "k-y")),
+		"del contact":  errOf(s.RemoveContact(ctx, nobody, "k-y")),
+		"deliver":      func() error { _, _, err := s.Deliver(ctx, nobody, ana, inbox.AsRequest, t0); return err }(),
 	}
 	for name, err := range writes {
 		if !errors.Is(err, graph.ErrUnknownUser) {
@@ -303,11 +303,11 @@ func TestContactKeysTheDatabaseCannotStoreAreInvalidInput(t *testing.T) {
 	for name, k := range bad {
 		t.Run(name, func(t *testing.T) {
 			if name != "empty in syncs" {
-				if err := s.SetContactKey(ctx, ana, k); !errors.Is(err, postgres.ErrInvalidInput) {
+				if _, err := s.SetContactKey(ctx, ana, k); !errors.Is(err, postgres.ErrInvalidInput) {
 					t.Errorf("SetContactKey: got %v, want postgres.ErrInvalidInput", err)
 				}
 			}
-			if err := s.SyncContacts(ctx, ana, []graph.ContactKey{"h:ok", k}); !errors.Is(err, postgres.ErrInvalidInput) {
+			if _, err := s.SyncContacts(ctx, ana, []graph.ContactKey{"h:ok", k}); !errors.Is(err, postgres.ErrInvalidInput) {
 				t.Errorf("SyncContacts: got %v, want postgres.ErrInvalidInput", err)
 			}
 		})
@@ -327,15 +327,15 @@ func TestListingsIncludeTheSmallestID(t *testing.T) {
 	adult := graph.User{Status: graph.Active, Birth: time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)}
 	ids := []int64{math.MinInt64, -1, 0, math.MaxInt64}
 	for _, id := range ids {
-		if err := s.SetUser(ctx, id, adult); err != nil {
+		if _, err := s.SetUser(ctx, id, adult); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, id := range ids[:3] {
-		if err := s.SetEdge(ctx, graph.Follow, id, math.MaxInt64, true); err != nil {
+		if _, err := s.SetEdge(ctx, graph.Follow, id, math.MaxInt64, true); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SetConversation(ctx, id, math.MaxInt64, inbox.Pending, t0); err != nil {
+		if _, err := s.SetConversation(ctx, id, math.MaxInt64, inbox.Pending, t0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -367,3 +367,6 @@ func TestListingsIncludeTheSmallestID(t *testing.T) {
 		t.Errorf("threads (-want +got):\n%s", d)
 	}
 }
+
+// errOf returns a write's error without its token.
+func errOf(_ postgres.Token, err error) error { return err }

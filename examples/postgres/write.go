@@ -14,7 +14,9 @@ import (
 )
 
 // Each write is one transaction: a single statement (which PostgreSQL runs
-// in its own transaction), or BEGIN … COMMIT when it takes several. Writes
+// in its own transaction), or BEGIN … COMMIT when it takes several. Each
+// returns the write's consistency [Token] once it has committed (one more
+// round trip, see [Store.Token]), or the zero Token with an error. Writes
 // naming users check that they exist in the same statement, so a refused
 // write changes nothing. Users are never deleted (a closed account keeps
 // its row with status deleted), so a user seen to exist stays.
@@ -46,9 +48,9 @@ func date(t time.Time) pgtype.Date {
 
 // SetUser adds the user id or replaces its account facts, keeping its
 // edges, contact key and settings. Dates keep their UTC calendar date.
-func (s *Store) SetUser(ctx context.Context, id int64, u graph.User) error {
+func (s *Store) SetUser(ctx context.Context, id int64, u graph.User) (Token, error) {
 	if err := ValidateUser(u); err != nil {
-		return err
+		return Token{}, err
 	}
 	_, err := s.db.Exec(ctx, `INSERT INTO users (id, `+userCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, birth = EXCLUDED.birth, band = EXCLUDED.band,
@@ -56,9 +58,9 @@ func (s *Store) SetUser(ctx context.Context, id int64, u graph.User) error {
 			hide_from_contacts = EXCLUDED.hide_from_contacts, hide_from_facebook = EXCLUDED.hide_from_facebook`,
 		id, int16(u.Status), date(u.Birth), int16(u.Band), date(u.BandAsOf), u.Verified, u.HideFromContacts, u.HideFromFacebook)
 	if err != nil {
-		return fmt.Errorf("postgres: setting user %d: %w", id, classify(err))
+		return Token{}, fmt.Errorf("postgres: setting user %d: %w", id, classify(err))
 	}
-	return nil
+	return s.committed(ctx, nil)
 }
 
 // edgeWrite is the insert and the delete of each kind, from $1 to $2; each
@@ -82,12 +84,12 @@ var edgeWrite = [...][2]string{
 // is not an error. It refuses other kinds with [graph.ErrInvalidEdge], a
 // self edge with [graph.ErrSelfEdge], and unknown users with
 // [graph.ErrUnknownUser].
-func (s *Store) SetEdge(ctx context.Context, kind graph.Edge, from, to int64, on bool) error {
+func (s *Store) SetEdge(ctx context.Context, kind graph.Edge, from, to int64, on bool) (Token, error) {
 	if kind == graph.Contact || !kind.Valid() {
-		return fmt.Errorf("%w: %v (contacts are set with SetContactKey and SyncContacts)", graph.ErrInvalidEdge, kind)
+		return Token{}, fmt.Errorf("%w: %v (contacts are set with SetContactKey and SyncContacts)", graph.ErrInvalidEdge, kind)
 	}
 	if from == to {
-		return fmt.Errorf("%w: %v %d", graph.ErrSelfEdge, kind, from)
+		return Token{}, fmt.Errorf("%w: %v %d", graph.ErrSelfEdge, kind, from)
 	}
 	write := edgeWrite[kind][0]
 	if !on {
@@ -101,9 +103,9 @@ func (s *Store) SetEdge(ctx context.Context, kind graph.Edge, from, to int64, on
 		w AS (`+write+`)
 		SELECT a, b FROM known`, from, to).Scan(&okFrom, &okTo)
 	if err != nil {
-		return fmt.Errorf("postgres: writing %v edge: %w", kind, classify(err))
+		return Token{}, fmt.Errorf("postgres: writing %v edge: %w", kind, classify(err))
 	}
-	return unknown(okFrom, from, okTo, to)
+	return s.committed(ctx, unknown(okFrom, from, okTo, to))
 }
 
 func unknown(okA bool, a int64, okB bool, b int64) error {
@@ -132,10 +134,10 @@ const contactKeyLock = 0x646d6b // "dmk"
 // holder's in ID order (FOR NO KEY UPDATE, which no foreign-key check
 // waits for), so no two calls wait on each other in opposite orders. The
 // last to commit holds the key; none fails.
-func (s *Store) SetContactKey(ctx context.Context, id int64, key graph.ContactKey) error {
+func (s *Store) SetContactKey(ctx context.Context, id int64, key graph.ContactKey) (Token, error) {
 	if key != "" {
 		if err := checkKey(key); err != nil {
-			return err
+			return Token{}, err
 		}
 	}
 	err := s.retry(ctx, func(tx pgx.Tx) error {
@@ -174,9 +176,9 @@ func (s *Store) SetContactKey(ctx context.Context, id int64, key graph.ContactKe
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: setting contact key: %w", err)
+		return Token{}, fmt.Errorf("postgres: setting contact key: %w", err)
 	}
-	return nil
+	return s.committed(ctx, nil)
 }
 
 // maxAttempts bounds the transactions a write retries on a deadlock or a
@@ -209,11 +211,11 @@ func lockUsers(ctx context.Context, tx pgx.Tx, a, b int64) error {
 // Keys no account holds are kept; a key listed twice is stored once. It
 // refuses raw numbers with [graph.ErrRawNumber] and keys the database could
 // not store with [ErrInvalidInput].
-func (s *Store) SyncContacts(ctx context.Context, id int64, keys []graph.ContactKey) error {
+func (s *Store) SyncContacts(ctx context.Context, id int64, keys []graph.ContactKey) (Token, error) {
 	ks := make([]string, len(keys))
 	for i, k := range keys {
 		if err := checkKey(k); err != nil {
-			return err
+			return Token{}, err
 		}
 		ks[i] = string(k)
 	}
@@ -224,48 +226,48 @@ func (s *Store) SyncContacts(ctx context.Context, id int64, keys []graph.Contact
 			ON CONFLICT DO NOTHING)
 		SELECT a FROM known`, id, ks).Scan(&found)
 	if err != nil {
-		return fmt.Errorf("postgres: syncing contacts: %w", classify(err))
+		return Token{}, fmt.Errorf("postgres: syncing contacts: %w", classify(err))
 	}
-	return unknown(found, id, true, 0)
+	return s.committed(ctx, unknown(found, id, true, 0))
 }
 
 // AddContact adds one key to id's synced contacts.
-func (s *Store) AddContact(ctx context.Context, id int64, key graph.ContactKey) error {
+func (s *Store) AddContact(ctx context.Context, id int64, key graph.ContactKey) (Token, error) {
 	if err := checkKey(key); err != nil {
-		return err
+		return Token{}, err
 	}
 	var found bool
 	err := s.db.QueryRow(ctx, `WITH known AS (SELECT EXISTS (SELECT FROM users WHERE id = $1) AS a),
 		ins AS (INSERT INTO synced_contacts SELECT $1, $2 FROM known WHERE a ON CONFLICT DO NOTHING)
 		SELECT a FROM known`, id, string(key)).Scan(&found)
 	if err != nil {
-		return fmt.Errorf("postgres: adding a contact: %w", classify(err))
+		return Token{}, fmt.Errorf("postgres: adding a contact: %w", classify(err))
 	}
-	return unknown(found, id, true, 0)
+	return s.committed(ctx, unknown(found, id, true, 0))
 }
 
 // RemoveContact removes one key from id's synced contacts, if present.
-func (s *Store) RemoveContact(ctx context.Context, id int64, key graph.ContactKey) error {
+func (s *Store) RemoveContact(ctx context.Context, id int64, key graph.ContactKey) (Token, error) {
 	if err := checkKey(key); err != nil {
-		return err
+		return Token{}, err
 	}
 	var found bool
 	err := s.db.QueryRow(ctx, `WITH known AS (SELECT EXISTS (SELECT FROM users WHERE id = $1) AS a),
 		del AS (DELETE FROM synced_contacts WHERE owner = $1 AND key = $2)
 		SELECT a FROM known`, id, string(key)).Scan(&found)
 	if err != nil {
-		return fmt.Errorf("postgres: removing a contact: %w", classify(err))
+		return Token{}, fmt.Errorf("postgres: removing a contact: %w", classify(err))
 	}
-	return unknown(found, id, true, 0)
+	return s.committed(ctx, unknown(found, id, true, 0))
 }
 
 // SetSettings stores id's settings as they are; whether the user may choose
 // the mode is the policy's question (privacy's Engine.ValidateSettings). It
 // refuses undefined settings ([inbox.Settings.Defined]) and an unknown user
 // (with [graph.ErrUnknownUser]).
-func (s *Store) SetSettings(ctx context.Context, id int64, st inbox.Settings) error {
+func (s *Store) SetSettings(ctx context.Context, id int64, st inbox.Settings) (Token, error) {
 	if err := st.Defined(); err != nil {
-		return err
+		return Token{}, err
 	}
 	var found bool
 	err := s.db.QueryRow(ctx, `WITH known AS (SELECT EXISTS (SELECT FROM users WHERE id = $1) AS a),
@@ -273,9 +275,9 @@ func (s *Store) SetSettings(ctx context.Context, id int64, st inbox.Settings) er
 			ON CONFLICT (user_id) DO UPDATE SET mode = EXCLUDED.mode, routes = EXCLUDED.routes, groups = EXCLUDED.groups)
 		SELECT a FROM known`, id, int16(st.Mode), int64(st.Routes.Bits()), int16(st.Groups)).Scan(&found)
 	if err != nil {
-		return fmt.Errorf("postgres: setting settings: %w", classify(err))
+		return Token{}, fmt.Errorf("postgres: setting settings: %w", classify(err))
 	}
-	return unknown(found, id, true, 0)
+	return s.committed(ctx, unknown(found, id, true, 0))
 }
 
 // upsertConversation replaces the pair's thread; $1 and $2 must exist.
@@ -287,12 +289,12 @@ const upsertConversation = `INSERT INTO conversations (user_lo, user_hi, starter
 // time at (kept to the microsecond) in state st, replacing any thread the
 // pair had: for loading existing data and tests. [Store.Deliver],
 // [Store.Accept] and [Store.Decline] follow the lifecycle.
-func (s *Store) SetConversation(ctx context.Context, from, to int64, st inbox.State, at time.Time) error {
+func (s *Store) SetConversation(ctx context.Context, from, to int64, st inbox.State, at time.Time) (Token, error) {
 	if from == to {
-		return inbox.ErrSelf
+		return Token{}, inbox.ErrSelf
 	}
 	if st == inbox.NoThread || st > inbox.Declined {
-		return fmt.Errorf("%w: %v", inbox.ErrInvalidState, st)
+		return Token{}, fmt.Errorf("%w: %v", inbox.ErrInvalidState, st)
 	}
 	var okFrom, okTo bool
 	err := s.db.QueryRow(ctx, `WITH known AS (
@@ -300,9 +302,9 @@ func (s *Store) SetConversation(ctx context.Context, from, to int64, st inbox.St
 		up AS (`+upsertConversation+`)
 		SELECT a, b FROM known`, from, to, from, int16(st), at).Scan(&okFrom, &okTo)
 	if err != nil {
-		return fmt.Errorf("postgres: setting conversation: %w", classify(err))
+		return Token{}, fmt.Errorf("postgres: setting conversation: %w", classify(err))
 	}
-	return unknown(okFrom, from, okTo, to)
+	return s.committed(ctx, unknown(okFrom, from, okTo, to))
 }
 
 // Deliver records that from sent to a message that landed as d at time at,
@@ -310,9 +312,9 @@ func (s *Store) SetConversation(ctx context.Context, from, to int64, st inbox.St
 // transaction that locks both users' rows in ID order, as [Store.Send]
 // does, so a delivery and a send of the pair never interleave. An
 // Undelivered message changes nothing.
-func (s *Store) Deliver(ctx context.Context, from, to int64, d inbox.Delivery, at time.Time) (inbox.Conversation[int64], error) {
+func (s *Store) Deliver(ctx context.Context, from, to int64, d inbox.Delivery, at time.Time) (inbox.Conversation[int64], Token, error) {
 	if from == to {
-		return inbox.Conversation[int64]{}, inbox.ErrSelf
+		return inbox.Conversation[int64]{}, Token{}, inbox.ErrSelf
 	}
 	var out inbox.Conversation[int64]
 	err := s.retry(ctx, func(tx pgx.Tx) error {
@@ -327,12 +329,14 @@ func (s *Store) Deliver(ctx context.Context, from, to int64, d inbox.Delivery, a
 		if out == cur {
 			return nil
 		}
-		return New(tx).SetConversation(ctx, out.Starter, other(out.Starter, from, to), out.State, out.Started)
+		_, err = New(tx).SetConversation(ctx, out.Starter, other(out.Starter, from, to), out.State, out.Started)
+		return err
 	})
 	if err != nil {
-		return inbox.Conversation[int64]{}, fmt.Errorf("postgres: delivering: %w", err)
+		return inbox.Conversation[int64]{}, Token{}, fmt.Errorf("postgres: delivering: %w", err)
 	}
-	return out, nil
+	tok, err := s.committed(ctx, nil)
+	return out, tok, err
 }
 
 func other(x, a, b int64) int64 {
@@ -344,17 +348,17 @@ func other(x, a, b int64) int64 {
 
 // Accept accepts sender's pending or held request to recipient, or returns
 // [inbox.ErrNoRequest].
-func (s *Store) Accept(ctx context.Context, recipient, sender int64) error {
+func (s *Store) Accept(ctx context.Context, recipient, sender int64) (Token, error) {
 	return s.answer(ctx, recipient, sender, inbox.Accepted)
 }
 
 // Decline declines sender's pending or held request to recipient, or
 // returns [inbox.ErrNoRequest].
-func (s *Store) Decline(ctx context.Context, recipient, sender int64) error {
+func (s *Store) Decline(ctx context.Context, recipient, sender int64) (Token, error) {
 	return s.answer(ctx, recipient, sender, inbox.Declined)
 }
 
-func (s *Store) answer(ctx context.Context, recipient, sender int64, st inbox.State) error {
+func (s *Store) answer(ctx context.Context, recipient, sender int64, st inbox.State) (Token, error) {
 	err := s.retry(ctx, func(tx pgx.Tx) error {
 		// The users' rows first, as a send takes them: an answer and a
 		// send of the pair run one after the other.
@@ -373,10 +377,10 @@ func (s *Store) answer(ctx context.Context, recipient, sender int64, st inbox.St
 		return nil
 	})
 	if errors.Is(err, inbox.ErrNoRequest) {
-		return inbox.ErrNoRequest
+		return Token{}, inbox.ErrNoRequest
 	}
 	if err != nil {
-		return fmt.Errorf("postgres: answering a request: %w", err)
+		return Token{}, fmt.Errorf("postgres: answering a request: %w", err)
 	}
-	return nil
+	return s.committed(ctx, nil)
 }

@@ -48,7 +48,7 @@ func BenchmarkCheckObserved(b *testing.B) {
 		Pair:     graph.Pair{A: adult, B: adult, Edges: graph.FollowAB | graph.FollowBA},
 		Settings: inbox.Settings{Mode: inbox.Friends},
 	}}
-	m, err := newMetrics(prometheus.NewRegistry(), nil)
+	m, err := newMetrics(prometheus.NewRegistry(), nil, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

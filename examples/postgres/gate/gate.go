@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dmprivacy/dmprivacy/examples/postgres"
+	"github.com/dmprivacy/dmprivacy/examples/postgres/replica"
 	"github.com/dmprivacy/dmprivacy/privacy"
 )
 
@@ -77,6 +78,17 @@ type Config struct {
 	// (1 MiB), MaxBatch the recipients of a batch check (1000).
 	MaxBody, MaxSync int64
 	MaxBatch         int
+
+	// Replica, if set, answers checks, batches, audience previews and
+	// settings reads from memory (replica mode): a read without a
+	// consistency token at once, one with a token once the replica has
+	// applied the token's write, waiting at most ReplicaMaxWait (50 ms),
+	// else from Store. Writes and sends always go to Store. /readyz
+	// fails while the replica loads or lags more than ReplicaMaxLag (5 s),
+	// and reads go to Store then too. The caller starts and closes it.
+	Replica        *replica.Replica
+	ReplicaMaxWait time.Duration
+	ReplicaMaxLag  time.Duration
 }
 
 // Defaults of Config's zero fields.
@@ -98,6 +110,7 @@ type Gate struct {
 	log      *slog.Logger
 	now      func() time.Time
 	errLimit limiter
+	replica  *replica.Checker
 	metrics  *metrics
 	decision decisionLog
 	all      http.Handler
@@ -154,7 +167,7 @@ func New(cfg Config) (*Gate, error) {
 		g.errLimit.interval = 10 * time.Second
 	}
 	var err error
-	if g.metrics, err = newMetrics(cfg.Registry, cfg.Pool); err != nil {
+	if g.metrics, err = newMetrics(cfg.Registry, cfg.Pool, cfg.Replica); err != nil {
 		return nil, err
 	}
 	g.decision = decisionLog{log: cfg.DecisionLog, every: uint64(max(cfg.DecisionSample, 1)),
@@ -166,6 +179,21 @@ func New(cfg Config) (*Gate, error) {
 		return nil, err
 	}
 	g.engine = g.checker.Engine()
+	if cfg.Replica != nil {
+		if g.cfg.ReplicaMaxWait <= 0 {
+			g.cfg.ReplicaMaxWait = 50 * time.Millisecond
+		}
+		if g.cfg.ReplicaMaxLag <= 0 {
+			g.cfg.ReplicaMaxLag = 5 * time.Second
+		}
+		g.replica, err = replica.NewChecker(cfg.Replica, cfg.Store, replica.CheckerConfig{
+			Options: &privacy.Options{Policy: cfg.Policy, Now: cfg.Now, Observer: privacy.ObserverFunc[int64](g.observe)},
+			MaxWait: g.cfg.ReplicaMaxWait, MaxLag: g.cfg.ReplicaMaxLag,
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	g.policy = g.engine.Policy()
 	g.api = g.routes(true, false)
 	g.ops = g.routes(false, true)
@@ -358,8 +386,14 @@ func (g *Gate) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// readyz is readiness: the database answers a query within ReadyTimeout.
+// readyz is readiness: the database answers a query within ReadyTimeout,
+// and in replica mode the replica has loaded and lags at most
+// ReplicaMaxLag.
 func (g *Gate) readyz(w http.ResponseWriter, r *http.Request) {
+	if why := g.replicaReady(); why != "" {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "replica": why})
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), g.cfg.ReadyTimeout)
 	defer cancel()
 	if _, err := g.store.DB().Exec(ctx, "SELECT 1"); err != nil {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/dmprivacy/dmprivacy/examples/postgres"
 	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/inbox"
 	"github.com/dmprivacy/dmprivacy/privacy"
@@ -124,8 +125,9 @@ func (c *call) denied(err error, n int) error {
 }
 
 type pairRequest struct {
-	Sender    *int64 `json:"sender"`
-	Recipient *int64 `json:"recipient"`
+	Sender    *int64  `json:"sender"`
+	Recipient *int64  `json:"recipient"`
+	Token     *string `json:"token"` // a check's consistency token; a send, always exact, ignores it
 }
 
 func required(name string, v *int64) error {
@@ -163,7 +165,11 @@ func (g *Gate) check(w http.ResponseWriter, r *http.Request, c *call) error {
 	}
 	ctx, cancel := g.ctx(r)
 	defer cancel()
-	d, err := g.engine.Check(ctx, privacy.Request[int64]{Sender: *req.Sender, Recipient: *req.Recipient})
+	rd, err := g.reads(ctx, r, req.Token)
+	if err != nil {
+		return c.denied(err, oneDecision)
+	}
+	d, err := rd.engine.Check(ctx, privacy.Request[int64]{Sender: *req.Sender, Recipient: *req.Recipient})
 	if err != nil {
 		return c.denied(err, oneDecision)
 	}
@@ -174,6 +180,7 @@ func (g *Gate) check(w http.ResponseWriter, r *http.Request, c *call) error {
 type batchRequest struct {
 	Sender     *int64  `json:"sender"`
 	Recipients []int64 `json:"recipients"`
+	Token      *string `json:"token"`
 }
 
 // checkBatch is POST /v1/check-batch.
@@ -198,7 +205,11 @@ func (g *Gate) checkBatch(w http.ResponseWriter, r *http.Request, c *call) error
 	}
 	ctx, cancel := g.ctx(r)
 	defer cancel()
-	ds, err := g.engine.CheckMany(ctx, privacy.BatchRequest[int64]{Sender: *req.Sender, Recipients: req.Recipients}, make([]privacy.Decision, 0, len(req.Recipients)))
+	rd, err := g.reads(ctx, r, req.Token)
+	if err != nil {
+		return c.denied(err, len(req.Recipients))
+	}
+	ds, err := rd.engine.CheckMany(ctx, privacy.BatchRequest[int64]{Sender: *req.Sender, Recipients: req.Recipients}, make([]privacy.Decision, 0, len(req.Recipients)))
 	if err != nil {
 		return c.denied(err, len(req.Recipients))
 	}
@@ -230,6 +241,7 @@ func (g *Gate) send(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return c.denied(err, inDecision)
 	}
+	setToken(w, g.sentToken(ctx))
 	c.attrs = append(c.attrs, "sender", *req.Sender, "recipient", *req.Recipient, "allowed", d.Allowed)
 	out := map[string]any{"decision": c.decision(d)}
 	// The thread's state shows a restriction (held), so only a back end
@@ -261,14 +273,16 @@ func (g *Gate) answer(accept bool) handler {
 		}
 		ctx, cancel := g.ctx(r)
 		defer cancel()
+		var tok postgres.Token
 		if accept {
-			err = g.store.Accept(ctx, recipient, sender)
+			tok, err = g.store.Accept(ctx, recipient, sender)
 		} else {
-			err = g.store.Decline(ctx, recipient, sender)
+			tok, err = g.store.Decline(ctx, recipient, sender)
 		}
 		if err != nil {
 			return err
 		}
+		setToken(w, tok)
 		c.attrs = append(c.attrs, "recipient", recipient, "sender", sender)
 		w.WriteHeader(http.StatusNoContent)
 		return nil
@@ -283,7 +297,7 @@ type settingsJSON struct {
 }
 
 // ownUser returns the path's {user}, whom c must be, and who must exist.
-func (g *Gate) ownUser(ctx context.Context, r *http.Request, c *call) (int64, error) {
+func (g *Gate) ownUser(ctx context.Context, r *http.Request, c *call, users graph.Reader[int64]) (int64, error) {
 	user, err := pathID(r, "user")
 	if err != nil {
 		return 0, err
@@ -291,7 +305,7 @@ func (g *Gate) ownUser(ctx context.Context, r *http.Request, c *call) (int64, er
 	if err := c.actAs(user, "user"); err != nil {
 		return 0, err
 	}
-	u, err := g.store.User(ctx, user)
+	u, err := users.User(ctx, user)
 	if err != nil {
 		return 0, err
 	}
@@ -308,19 +322,19 @@ func (g *Gate) getSettings(w http.ResponseWriter, r *http.Request, c *call) erro
 	}
 	ctx, cancel := g.ctx(r)
 	defer cancel()
-	user, err := g.ownUser(ctx, r, c)
+	rd, err := g.reads(ctx, r, nil)
 	if err != nil {
 		return err
 	}
-	return g.writeSettings(ctx, w, user)
-}
-
-func (g *Gate) writeSettings(ctx context.Context, w http.ResponseWriter, user int64) error {
-	st, err := g.store.Settings(ctx, user)
+	user, err := g.ownUser(ctx, r, c, rd.graph)
 	if err != nil {
 		return err
 	}
-	eff, _, err := g.engine.EffectiveMode(ctx, user, g.now())
+	st, err := rd.inbox.Settings(ctx, user)
+	if err != nil {
+		return err
+	}
+	eff, _, err := rd.engine.EffectiveMode(ctx, user, g.now())
 	if err != nil {
 		return err
 	}
@@ -387,9 +401,11 @@ func (g *Gate) putSettings(w http.ResponseWriter, r *http.Request, c *call) erro
 	if eff == inbox.ModeDefault {
 		eff = g.policy.Availability.Default(u.BandAt(now))
 	}
-	if err := g.store.SetSettings(ctx, user, st); err != nil {
+	tok, err := g.store.SetSettings(ctx, user, st)
+	if err != nil {
 		return err
 	}
+	setToken(w, tok)
 	c.attrs = append(c.attrs, "user", user, "settings", json.RawMessage(data))
 	writeJSON(w, http.StatusOK, g.settingsJSON(st, eff))
 	return nil
@@ -455,9 +471,11 @@ func (g *Gate) putUser(w http.ResponseWriter, r *http.Request, c *call) error {
 	}
 	ctx, cancel := g.ctx(r)
 	defer cancel()
-	if err := g.store.SetUser(ctx, id, u); err != nil {
+	tok, err := g.store.SetUser(ctx, id, u)
+	if err != nil {
 		return err
 	}
+	setToken(w, tok)
 	c.attrs = append(c.attrs, "user", id, "account", json.RawMessage(data))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -489,9 +507,11 @@ func (g *Gate) putContactKey(w http.ResponseWriter, r *http.Request, c *call) er
 	}
 	ctx, cancel := g.ctx(r)
 	defer cancel()
-	if err := g.store.SetContactKey(ctx, id, graph.ContactKey(*req.Key)); err != nil {
+	tok, err := g.store.SetContactKey(ctx, id, graph.ContactKey(*req.Key))
+	if err != nil {
 		return inField("key", err)
 	}
+	setToken(w, tok)
 	c.attrs = append(c.attrs, "user", id)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -522,9 +542,11 @@ func (g *Gate) putContacts(w http.ResponseWriter, r *http.Request, c *call) erro
 	}
 	ctx, cancel := g.ctx(r)
 	defer cancel()
-	if err := g.store.SyncContacts(ctx, id, *req.Keys); err != nil {
+	tok, err := g.store.SyncContacts(ctx, id, *req.Keys)
+	if err != nil {
 		return inField("keys", err)
 	}
+	setToken(w, tok)
 	c.attrs = append(c.attrs, "user", id, "keys", len(*req.Keys))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -556,9 +578,11 @@ func (g *Gate) edge(kind graph.Edge, on bool) handler {
 		}
 		ctx, cancel := g.ctx(r)
 		defer cancel()
-		if err := g.store.SetEdge(ctx, kind, from, to, on); err != nil {
+		tok, err := g.store.SetEdge(ctx, kind, from, to, on)
+		if err != nil {
 			return err
 		}
+		setToken(w, tok)
 		c.attrs = append(c.attrs, "edge", kind.String(), "from", from, "to", to, "on", on)
 		w.WriteHeader(http.StatusNoContent)
 		return nil
@@ -602,7 +626,11 @@ func (g *Gate) audience(w http.ResponseWriter, r *http.Request, c *call) error {
 	}
 	ctx, cancel := g.ctx(r)
 	defer cancel()
-	user, err := g.ownUser(ctx, r, c)
+	rd, err := g.reads(ctx, r, nil)
+	if err != nil {
+		return err
+	}
+	user, err := g.ownUser(ctx, r, c, rd.graph)
 	if err != nil {
 		return err
 	}
@@ -619,7 +647,7 @@ func (g *Gate) audience(w http.ResponseWriter, r *http.Request, c *call) error {
 				return badInput("limit", "limit must be a number from 1 to 500")
 			}
 		}
-		page, next, err := g.engine.ListAudience(ctx, privacy.AudienceQuery[int64]{Recipient: user, Mode: m, At: g.now(),
+		page, next, err := rd.engine.ListAudience(ctx, privacy.AudienceQuery[int64]{Recipient: user, Mode: m, At: g.now(),
 			After: graph.Cursor(q.Get("after")), Limit: limit}, nil)
 		if errors.Is(err, graph.ErrBadCursor) {
 			return inField("after", err)
@@ -634,7 +662,7 @@ func (g *Gate) audience(w http.ResponseWriter, r *http.Request, c *call) error {
 		writeJSON(w, http.StatusOK, out)
 		return nil
 	}
-	pv, err := g.engine.PreviewAudienceAt(ctx, user, g.now())
+	pv, err := rd.engine.PreviewAudienceAt(ctx, user, g.now())
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/dmprivacy/dmprivacy/examples/postgres"
+	"github.com/dmprivacy/dmprivacy/examples/postgres/replica"
 	"github.com/dmprivacy/dmprivacy/privacy"
 )
 
@@ -26,6 +27,8 @@ type metrics struct {
 	storeErrors *prometheus.CounterVec   // op, kind
 	requests    *prometheus.CounterVec   // route, code
 	reqLatency  *prometheus.HistogramVec // route
+	reads       *prometheus.CounterVec   // source (replica mode)
+	tokenWait   prometheus.Histogram     // replica mode
 
 	// The children of decisions and latency, looked up once per label
 	// set rather than hashed per decision.
@@ -65,7 +68,7 @@ func (m *metrics) latency(op privacy.Op) prometheus.Observer {
 	return o
 }
 
-func newMetrics(reg *prometheus.Registry, pool *pgxpool.Pool) (*metrics, error) {
+func newMetrics(reg *prometheus.Registry, pool *pgxpool.Pool, rep *replica.Replica) (*metrics, error) {
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -95,9 +98,21 @@ func newMetrics(reg *prometheus.Registry, pool *pgxpool.Pool) (*metrics, error) 
 			Buckets: prometheus.DefBuckets,
 		}, []string{"route"}),
 	}
+	m.reads = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "dmgate_reads_total",
+		Help: "Reads in replica mode, by where they were answered: current (the replica), waited (the replica, after waiting for a token), timeout, not_ready or primary (PostgreSQL).",
+	}, []string{"source"})
+	m.tokenWait = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "dmgate_replica_token_wait_seconds",
+		Help:    "Time a read carrying a consistency token waited for the replica (replica mode).",
+		Buckets: []float64{.00001, .0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1},
+	})
 	cs := []prometheus.Collector{m.decisions, m.latencyVec, m.storeErrors, m.requests, m.reqLatency}
 	if pool != nil {
 		cs = append(cs, poolCollector{pool})
+	}
+	if rep != nil {
+		cs = append(cs, m.reads, m.tokenWait, replicaCollector{rep})
 	}
 	for _, c := range cs {
 		if err := reg.Register(c); err != nil {

@@ -3,7 +3,11 @@
 // (one round trip each) and batch checks (one round trip per batch), from
 // concurrent workers.
 //
-//	DATABASE_URL=postgres://… go run ./cmd/dmbench [-users 100000] [-follows 20] [-workers 8]
+//	DATABASE_URL=postgres://… go run ./cmd/dmbench [-users 100000] [-follows 20] [-workers 8] [-replica]
+//
+// With -replica it then loads the world into a replica (package replica)
+// from a snapshot and times the same checks from it, replication lag under
+// a steady rate of writes, and what a consistency token adds to a check.
 //
 // It works in its own schema (-schema, default dmbench), which it drops and
 // recreates unless -reuse is given.
@@ -46,6 +50,9 @@ func run() error {
 	batches := flag.Int("batches", 1_000, "batch checks to time")
 	batchSize := flag.Int("batch", 100, "recipients per batch")
 	explain := flag.Bool("explain", false, "print the plans of the one-call reads on the loaded world")
+	replicaMode := flag.Bool("replica", false, "after the single checks through PostgreSQL, load a replica (package replica) from a snapshot and time the same checks from it, the lag under -write-rate writes a second, and token waits")
+	writeRate := flag.Int("write-rate", 1000, "with -replica: writes a second while measuring replication lag")
+	writeFor := flag.Duration("write-for", 10*time.Second, "with -replica: how long to write while measuring lag")
 	flag.Parse()
 	if *dbURL == "" {
 		return fmt.Errorf("set DATABASE_URL or -database-url")
@@ -111,6 +118,9 @@ func run() error {
 	fmt.Printf("single checks: %d decisions, %d workers: %.0f decisions/s; latency p50 %v, p99 %v\n",
 		len(pairs), *workers, float64(len(pairs))/elapsed.Seconds(), q(lat, 0.50), q(lat, 0.99))
 	printReasons(reasons)
+	if *replicaMode {
+		return benchReplica(ctx, pool, *dbURL, *schema, w, pairs, *workers, *writeRate, *writeFor)
+	}
 
 	// Batches: a sender's followees, topped up with random users.
 	sheets := make([][]int64, *batches)

@@ -37,6 +37,7 @@ import (
 
 	"github.com/dmprivacy/dmprivacy/examples/postgres"
 	"github.com/dmprivacy/dmprivacy/examples/postgres/gate"
+	"github.com/dmprivacy/dmprivacy/examples/postgres/replica"
 	"github.com/dmprivacy/dmprivacy/privacy"
 )
 
@@ -84,6 +85,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	maxSync := fs.Int64("max-sync", gate.DefaultMaxSync, "most bytes in a contact sync's body")
 	dbTimeout := fs.Duration("db-timeout", 2*time.Second, "bound on each request's database work")
 	grace := fs.Duration("shutdown-timeout", 10*time.Second, "how long requests in flight may take to finish at shutdown")
+	replicaOn := fs.Bool("replica", getenv("DMGATE_REPLICA") == "1" || getenv("DMGATE_REPLICA") == "true",
+		"replica mode: answer checks, batches, audience and settings reads from an in-memory replica that follows PostgreSQL's logical replication stream; writes and sends still go to PostgreSQL (env DMGATE_REPLICA=1)")
+	replicaName := fs.String("replica-name", env("DMGATE_REPLICA_NAME", defaultReplicaName()),
+		"this instance's replica name, unique among instances and stable across restarts: its slot is dmreplica_NAME (env DMGATE_REPLICA_NAME; default: the host name)")
+	replicaPub := fs.String("replica-publication", env("DMGATE_REPLICA_PUBLICATION", "dmprivacy_replica"), "the publication the replica streams, created if missing (env DMGATE_REPLICA_PUBLICATION)")
+	replicaWait := fs.Duration("replica-max-wait", 50*time.Millisecond, "how long a read carrying a consistency token waits for the replica before asking PostgreSQL")
+	replicaLag := fs.Duration("replica-max-lag", 5*time.Second, "readiness fails, and reads go to PostgreSQL, while the replica lags more than this")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -186,6 +194,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		DBTimeout: *dbTimeout, MaxBody: *maxBody, MaxSync: *maxSync, MaxBatch: *maxBatch,
 		DecisionSample: *decisionSample,
 	}
+	if *replicaOn {
+		// The replica loads in the background: /readyz fails, and reads go
+		// to PostgreSQL, until it has.
+		rep, err := replica.Start(replica.Config{ConnString: *dbURL, Name: *replicaName, Publication: *replicaPub, Log: log})
+		if err != nil {
+			return fail(2, "%v", err)
+		}
+		defer func() {
+			if err := rep.Close(); err != nil {
+				log.Error("closing the replica", "err", err)
+			}
+		}()
+		cfg.Replica, cfg.ReplicaMaxWait, cfg.ReplicaMaxLag = rep, *replicaWait, *replicaLag
+	}
 	if *decisionLog {
 		cfg.DecisionLog = log
 	}
@@ -270,6 +292,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	log.Info("shut down")
 	return code
+}
+
+// defaultReplicaName is the host's name as a replica name: lower case,
+// a-z, 0-9 and _ only, at most 40 bytes.
+func defaultReplicaName() string {
+	h, _ := os.Hostname()
+	var b strings.Builder
+	for _, c := range strings.ToLower(h) {
+		if b.Len() == 40 {
+			break
+		}
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' {
+			b.WriteRune(c)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	if b.Len() == 0 {
+		return "dmgate"
+	}
+	return b.String()
 }
 
 func atoi(s string) int {

@@ -89,6 +89,14 @@ func SchemaURL(t testing.TB) string {
 // (see [SchemaURL]), migrated; it skips t without a server.
 func Open(t testing.TB, o *Options) *pgxpool.Pool {
 	t.Helper()
+	pool, _ := OpenURL(t, o)
+	return pool
+}
+
+// OpenURL is Open, and also returns the schema's URL, for connections of
+// other kinds (a replica's replication connections).
+func OpenURL(t testing.TB, o *Options) (*pgxpool.Pool, string) {
+	t.Helper()
 	url := SchemaURL(t)
 	if o == nil {
 		o = &Options{}
@@ -119,7 +127,7 @@ func Open(t testing.TB, o *Options) *pgxpool.Pool {
 	if err := postgres.Migrate(ctx, pool); err != nil {
 		t.Fatal(err)
 	}
-	return pool
+	return pool, url
 }
 
 func randomHex() string {
