@@ -96,6 +96,48 @@ func (c chunks) search(ar *arena, ref, off, n, key uint32) bool {
 	return contains(ch[lo:hi:hi], key)
 }
 
+// touch loads, all at once, the first word each search of a decision
+// reads — the middle of the two follow sets edges searches, and the
+// sender's conversation lists — so that their cache misses overlap instead
+// of following one another (each search's later words are on the line its
+// first one brought in, or next to it).
+func (c chunks) touch(a, b *side) {
+	aOut, aIn := setLen(a.lens, setOut), setLen(a.lens, setIn)
+	bOut, bIn := setLen(b.lens, setOut), setLen(b.lens, setIn)
+	if aOut <= bIn {
+		c.touchAt(a.ref, middle(aOut))
+	} else {
+		c.touchAt(b.ref, width(bOut)+middle(bIn))
+	}
+	if bOut <= aIn {
+		c.touchAt(b.ref, middle(bOut))
+	} else {
+		c.touchAt(a.ref, width(aOut)+middle(aIn))
+	}
+	c.touchAt(a.box, 0)
+}
+
+// middle is the offset of a set's first search probe: the middle of a
+// small set, the directory word of a big one.
+func middle(n uint32) uint32 {
+	if n == bigLen {
+		return 0
+	}
+	return n / 2
+}
+
+// touchAt loads word off of the block at ref, if it is in the directory.
+func (c chunks) touchAt(ref, off uint32) {
+	ci := ref >> chunkBits
+	if ref == 0 || int(ci) >= len(c) {
+		return
+	}
+	ch := c[ci]
+	if i := ref&(chunkWords-1) + off; i < uint32(len(ch)) {
+		atomic.LoadUint32(&ch[i])
+	}
+}
+
 // width is the words a set whose length field is n takes in the block.
 func width(n uint32) uint32 {
 	if n == bigLen {
@@ -235,6 +277,9 @@ func (s *Store[ID]) read(f *inbox.Facts[ID], q inbox.Query[ID], mu *sync.Mutex, 
 		loadSide(&b, rb)
 		e = 0
 		if okA && okB {
+			if inboxToo {
+				c.touch(&a, &b)
+			}
 			e = c.edges(&s.arena, &a, &b) // a user's own number may be in their contacts
 		}
 		if !inboxToo {
