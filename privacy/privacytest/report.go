@@ -20,11 +20,12 @@ const (
 // and the scenario statements after the world that show it — the last one
 // a check the rule requires and the engine fails.
 type violation struct {
-	rule  string
-	what  string   // one sentence: the pair, the decision, and why it breaks the rule
-	world *World   // the world the statements start from
-	lines []string // changes and checks, in order; the last check fails
-	note  string   // what the file cannot say (an injected failure, another wiring)
+	rule    string
+	subject string   // who breaks it: the policy, or the host's stack
+	what    string   // one sentence: the pair, the decision, and why it breaks the rule
+	world   *World   // the world the statements start from
+	lines   []string // changes and checks, in order; the last check fails
+	note    string   // what the file cannot say (an injected failure, another wiring)
 }
 
 // DM returns the counterexample as a scenario file.
@@ -52,7 +53,11 @@ func (v *violation) DM() string {
 func (v *violation) message() string {
 	p := v.world.Policy
 	var b strings.Builder
-	fmt.Fprintf(&b, "policy %s breaks the rule %q: %s\n", PolicyName(p), v.rule, v.what)
+	subject := v.subject
+	if subject == "" {
+		subject = "policy " + PolicyName(p)
+	}
+	fmt.Fprintf(&b, "%s breaks the rule %q: %s\n", subject, v.rule, v.what)
 	if v.note != "" {
 		fmt.Fprintf(&b, "%s\n", v.note)
 	}
