@@ -147,6 +147,17 @@ func (w *World) closedView(p *privacy.Policy, s, r string) privacy.View {
 	return privacy.ViewNotAllowed
 }
 
+// testHooks break the engine's view of the stores, for the package's own
+// tests: each shows that a rule no policy can break still fails when the
+// engine (here, the readers it is given) goes wrong. Set only by
+// export_test.go, in tests that do not run in parallel.
+var testHooks struct {
+	// readers, if set, are what every built world's engine reads.
+	readers func(st *memory.Store[string]) (graph.Reader[string], inbox.Reader[string])
+	// swallow makes an injected failure answer without its error.
+	swallow bool
+}
+
 // built is a world written to a fresh embedded store, and an engine over
 // it at the world's time.
 type built struct {
@@ -162,7 +173,12 @@ func build(w *World, perm func(n int) []int) (*built, error) {
 	if err := apply(st, w, w.Name, perm); err != nil {
 		return nil, fmt.Errorf("writing the world: %w", err)
 	}
-	e, err := privacy.New[string](st, st, &privacy.Options{Policy: w.Policy, Now: func() time.Time { return w.At }})
+	var g graph.Reader[string] = st
+	var in inbox.Reader[string] = st
+	if testHooks.readers != nil {
+		g, in = testHooks.readers(st)
+	}
+	e, err := privacy.New(g, in, &privacy.Options{Policy: w.Policy, Now: func() time.Time { return w.At }})
 	if err != nil {
 		return nil, err
 	}
