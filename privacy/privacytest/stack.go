@@ -66,6 +66,8 @@ func defaultStackPolicies() []*privacy.Policy {
 //     pair of users, and a user the stack never heard of;
 //   - CheckMany for every sender, over every user, repeats included;
 //   - CheckGroup for random group adds;
+//   - the sender's pending requests in the cap's window, as the engine
+//     asks for them;
 //   - the facts the host's optional readers return: Facts (with and
 //     without a request window) and FactsBatch when Graph and Inbox are
 //     one value that implements them, Pair when Graph implements
@@ -418,7 +420,13 @@ func compareDecisions[ID comparable](w *World, at time.Time, host, mem stackEnv[
 			if err != nil {
 				return fail(fmt.Sprintf("%s → %s: Explain failed on the host's stack: %v.", s, r, err), line...)
 			}
+			// The steps are words about the facts compared here; the pending
+			// count is -1 or the count read, by wiring, when the cap was
+			// not consulted.
 			wx.Steps, gx.Steps = nil, nil
+			if wx.PendingRequests < 0 || gx.PendingRequests < 0 {
+				wx.PendingRequests, gx.PendingRequests = -1, -1
+			}
 			if d := gocmp.Diff(wx, gx); d != "" {
 				return fail(fmt.Sprintf("%s → %s: Explain differs (-embedded +host):\n%s", s, r, d), line...)
 			}
@@ -471,6 +479,16 @@ func compareFacts[ID comparable](w *World, s Stack[ID], ref *memory.Store[ID], i
 					return fail(fmt.Sprintf("Pair(%s, %s) differs (-embedded +host):\n%s", a, b, d))
 				}
 			}
+		}
+	}
+	for _, a := range everyone {
+		want, _ := ref.PendingRequests(ctx, id(a), w.At.Add(-window), w.At)
+		got, err := s.Inbox.PendingRequests(ctx, id(a), w.At.Add(-window), w.At)
+		if err != nil {
+			return fail(fmt.Sprintf("PendingRequests(%s, %v before the decisions' time): %v", a, window, err))
+		}
+		if got != want {
+			return fail(fmt.Sprintf("PendingRequests(%s, (now-%v, now]) is %d on the host's stack, %d on the embedded store.", a, window, got, want))
 		}
 	}
 	if !inbox.SameReader(s.Graph, s.Inbox) {
