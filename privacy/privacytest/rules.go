@@ -412,48 +412,69 @@ func (k *kit) modeLadder(t *rapid.T) {
 	w := k.world(t)
 	names := w.Names()
 	r := oneOf(names).Draw(t, "recipient")
-	pair := oneOf(k.ladder).Draw(t, "rungs")
-	lo, hi := pair[0], pair[1]
 	// The ladder is a property of the modes: r sets no route of their own,
 	// which a looser mode's table may route differently (a route for
 	// "everyone else" reaches fewer senders where the table routes more
 	// audiences).
 	w.user(r).Settings.Routes = inbox.Overrides{}
 	b := k.build(t, w)
-	for _, m := range pair {
-		if b.e.ValidateSettingsAt(context.Background(), r, inbox.Settings{Mode: m}, w.At) != nil {
-			return // r may not hold both rungs
+	decisions := map[inbox.Mode]map[string]privacy.Decision{}
+	for _, pair := range k.ladder {
+		for _, m := range pair {
+			if _, done := decisions[m]; done || b.e.ValidateSettingsAt(context.Background(), r, inbox.Settings{Mode: m}, w.At) != nil {
+				continue // r may not hold m
+			}
+			wm := w.Clone()
+			wm.user(r).Settings.Mode = m
+			bm := k.build(t, wm)
+			decisions[m] = map[string]privacy.Decision{}
+			for _, s := range names {
+				decisions[m][s] = k.decide(t, bm, s, r)
+			}
 		}
 	}
-	check := func(s string) func(*World) *violation {
-		return func(w *World) *violation {
-			wlo, whi := w.Clone(), w.Clone()
-			wlo.user(r).Settings.Mode = lo
-			whi.user(r).Settings.Mode = hi
-			blo, err1 := build(wlo, nil)
-			bhi, err2 := build(whi, nil)
-			if err1 != nil || err2 != nil {
-				return nil
+	for _, pair := range k.ladder {
+		lo, hi := pair[0], pair[1]
+		if decisions[lo] == nil || decisions[hi] == nil {
+			continue
+		}
+		for _, s := range names {
+			if dlo, dhi := decisions[lo][s], decisions[hi][s]; worse(dlo, dhi) {
+				k.fail(t, w, []string{s, r}, k.ladderCheck(s, r, lo, hi))
 			}
-			dlo, err1 := blo.check(s, r)
-			dhi, err2 := bhi.check(s, r)
-			if err1 != nil || err2 != nil || !dlo.Allowed || (dhi.Allowed && (dlo.Folder != inbox.Primary || dhi.Folder == inbox.Primary)) {
-				return nil
-			}
-			return &violation{rule: RuleModeLadder, world: wlo,
-				what: fmt.Sprintf("%s → %s is %v while %s is in %s, but %v in %s, a looser mode: moving up the ladder must keep every sender, in a folder at least as good.",
-					s, r, dlo, r, k.p.ModeName(lo), dhi, k.p.ModeName(hi)),
-				lines: []string{
-					expect(s, r, dlo),
-					fmt.Sprintf("set %s mode=%s", r, k.p.ModeName(hi)),
-					fmt.Sprintf("expect %s %s allow %v", s, r, dlo.Folder),
-				}}
 		}
 	}
-	for _, s := range names {
-		if check := check(s); check(w) != nil {
-			k.fail(t, w, []string{s, r}, check)
+}
+
+// worse reports whether hi, the decision under a looser mode, is worse
+// than lo: a sender lost, or moved out of the chats.
+func worse(lo, hi privacy.Decision) bool {
+	return lo.Allowed && (!hi.Allowed || (lo.Folder == inbox.Primary && hi.Folder != inbox.Primary))
+}
+
+func (k *kit) ladderCheck(s, r string, lo, hi inbox.Mode) func(*World) *violation {
+	return func(w *World) *violation {
+		wlo, whi := w.Clone(), w.Clone()
+		wlo.user(r).Settings.Mode = lo
+		whi.user(r).Settings.Mode = hi
+		blo, err1 := build(wlo, nil)
+		bhi, err2 := build(whi, nil)
+		if err1 != nil || err2 != nil {
+			return nil
 		}
+		dlo, err1 := blo.check(s, r)
+		dhi, err2 := bhi.check(s, r)
+		if err1 != nil || err2 != nil || !worse(dlo, dhi) {
+			return nil
+		}
+		return &violation{rule: RuleModeLadder, world: wlo,
+			what: fmt.Sprintf("%s → %s is %v while %s is in %s, but %v in %s, a looser mode: moving up the ladder must keep every sender, in a folder at least as good.",
+				s, r, dlo, r, k.p.ModeName(lo), dhi, k.p.ModeName(hi)),
+			lines: []string{
+				expect(s, r, dlo),
+				fmt.Sprintf("set %s mode=%s", r, k.p.ModeName(hi)),
+				fmt.Sprintf("expect %s %s allow %v", s, r, dlo.Folder),
+			}}
 	}
 }
 
