@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"pgregory.net/rapid"
@@ -22,13 +23,15 @@ var errInjected = errors.New("privacytest: injected store failure")
 // instead of failing it (the context ends while the facts are read).
 type faults struct {
 	calls, at int
-	failed    string // the read that failed
+	failed    string   // the read that failed
+	reads     []string // the reads made, in order
 	cancel    func()
 }
 
 func (f *faults) tick(read string) error {
 	n := f.calls
 	f.calls++
+	f.reads = append(f.reads, read)
 	if n != f.at {
 		return nil
 	}
@@ -43,7 +46,7 @@ func (f *faults) tick(read string) error {
 	return fmt.Errorf("%w at read %d (%s)", errInjected, n, read)
 }
 
-func (f *faults) reset(at int) { f.calls, f.at, f.failed, f.cancel = 0, at, "", nil }
+func (f *faults) reset(at int) { f.calls, f.at, f.failed, f.reads, f.cancel = 0, at, "", f.reads[:0], nil }
 
 // A failed read answers with values that would let a message through, so
 // an engine that used them would be caught.
@@ -149,8 +152,9 @@ func (s *faultyStore) Send(ctx context.Context, q inbox.Query[string], decide fu
 // wiring is one way a host wires its stores: its name and an engine over
 // the built world that counts and fails reads through f.
 type wiring struct {
-	name string
-	e    *privacy.Engine[string]
+	name    string
+	e       *privacy.Engine[string]
+	oneCall bool
 }
 
 func wirings(b *built, f *faults) ([]wiring, error) {
@@ -164,7 +168,7 @@ func wirings(b *built, f *faults) ([]wiring, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []wiring{{"the required reads", split}, {"one store with the one-call fact readers", oneCall}}, nil
+	return []wiring{{"the required reads", split, false}, {"one store with the one-call fact readers", oneCall, true}}, nil
 }
 
 // failClosed: a store error at any read of a check, a batch, a group add
@@ -204,6 +208,9 @@ func failEach(b *built, clean string, denies bool, call func(e *privacy.Engine[s
 		f.reset(-1)
 		if got, _, err := call(wr.e, context.Background()); err != nil {
 			return what(-1, f, got, err, wr.name)
+		}
+		if wr.oneCall && !slices.Contains(f.reads, "Facts") && !slices.Contains(f.reads, "FactsBatch") {
+			return what(-1, f, "", fmt.Errorf("the engine never read the facts in one call (%v), though one store is both its readers and implements inbox.FactReader", f.reads), wr.name)
 		}
 		reads := f.calls
 		for i := range reads {

@@ -291,6 +291,13 @@ func writePlan(w *World) *rapid.Generator[[]write] {
 					keys = []graph.ContactKey{}
 				}
 			}
+			if chance(t, 10, "") {
+				// People keep their own number in their address book; it
+				// makes no relation with themselves. (A scenario file cannot
+				// say it, and no decision but Check(u, u), denied first as
+				// self, reads it; the facts of the pair (u, u) do.)
+				keys = append(keys, graph.ContactKey("dm:"+u.Name))
+			}
 			if keys != nil {
 				add(write{op: "SyncContacts", a: u.Name, keys: keys})
 			}
