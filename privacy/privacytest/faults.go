@@ -46,7 +46,9 @@ func (f *faults) tick(read string) error {
 	return fmt.Errorf("%w at read %d (%s)", errInjected, n, read)
 }
 
-func (f *faults) reset(at int) { f.calls, f.at, f.failed, f.reads, f.cancel = 0, at, "", f.reads[:0], nil }
+func (f *faults) reset(at int) {
+	f.calls, f.at, f.failed, f.reads, f.cancel = 0, at, "", f.reads[:0], nil
+}
 
 // A failed read answers with values that would let a message through, so
 // an engine that used them would be caught.
