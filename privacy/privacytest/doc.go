@@ -83,18 +83,24 @@
 // Each rule compares decisions with facts of the world, or decisions
 // between two related worlds; none needs a model of the policy.
 //
-// A policy can break some of them and not others. Its gates only deny and
-// run after the rules every policy keeps, and its audiences only route
-// senders those rules let through, so no policy lets a blocked sender
-// through, reaches someone below its minimum age, or makes a block or an
-// age show; the kit checks those rules all the same, against regressions
-// of the engine. A policy can break: the minor rule (MinorRule.Off, or a
-// Reach wider than a host meant), restrict is silent (a gate or audience
-// that reads the recipient's restriction of the sender, RuleFacts.Edges'
-// RestrictBA), the mode ladder (a gate that reads the mode, or an
-// audience routed better under a tighter mode) and the sender view (a
-// gate that denies only senders near the cap would show request_limit
-// where a deny is due — rare, but the rule catches it).
+// A policy can break some of the rules and not others. Its gates only
+// deny and run after the rules every policy keeps, its audiences only
+// route senders those rules let through, and Policy.Validate refuses a
+// deny reason that would show the sender more than not_allowed; so no
+// policy lets a blocked sender through, reaches someone below its minimum
+// age, shows a block or an age, or changes what the sender view says. The
+// kit checks those rules all the same, against regressions of the engine
+// (its own tests break the engine's readers to show that each can fail).
+// A policy can break:
+//
+//   - the minor rule, with MinorRule.Off (the kit then holds it to the
+//     default rule, unless Options.AllowMinorsOff); a wider MinorRule.Reach
+//     is the rule as the policy defines it;
+//   - restrict is silent, with a gate or an audience that reads the
+//     recipient's restriction of the sender (RestrictBA in
+//     RuleFacts.Edges);
+//   - the mode ladder, with a gate that reads the mode, or an audience
+//     routed better under a tighter mode than under a looser one.
 //
 // # Failures and counterexamples
 //
@@ -114,13 +120,33 @@
 // writes each through a host's [Stack] and into a fresh embedded store,
 // and compares the engine over the host's readers with the engine over the
 // embedded store: every write's error, Check and Explain for every ordered
-// pair (an unknown user included), CheckMany, CheckGroup, the facts read
-// through the one-call capabilities the host implements, the audience
-// preview when the host lists relations, and Send when one value is both
-// readers and an inbox.Sender. The writes include what a real write path
-// meets: users and settings written twice, duplicate and removed edges,
-// and writes the embedded store refuses, which the host must refuse with
-// the same error. A difference fails with the world as a scenario file
-// whose checks are the embedded store's decisions, for the host to run on
-// its own stores (scenario.Options.NewEnv).
+// pair (an unknown user included), CheckMany, CheckGroup, the sender's
+// pending requests in the cap's window, the facts read through the
+// one-call capabilities the host implements, the audience preview when
+// the host lists relations, and Send when one value is both readers and
+// an inbox.Sender. The writes include what a real write path meets: users
+// and settings written twice, duplicate and removed edges, a user's own
+// number among their contacts, and writes the embedded store refuses,
+// which the host must refuse with the same error. A difference fails with
+// the world as a scenario file whose checks are the embedded store's
+// decisions, for the host to run on its own stores
+// (scenario.Options.NewEnv).
+//
+// # Index
+//
+//   - Worlds: [World], [User], [Edge], [Conversation], [World.DM],
+//     [World.Clone], [World.Name], [World.Names], [World.Has],
+//     [World.SetEdge], [World.Conversation], [World.SetConversation],
+//     [Apply], [Writer], [PolicyName], [MaxUsers].
+//   - Generators: [Time], [Account], [Settings], [Users], [Edges],
+//     [Conversations], [Worlds], [Request], [CustomPolicy].
+//   - The kits: [CheckPolicy], [CheckStack], [Stack], [Options], [Rules]
+//     and the Rule constants, [RuleStack], and [BeginDM] and [EndDM]
+//     around a counterexample in a failure.
+//
+// The kits run rapid properties: -rapid.checks sets how many worlds each
+// draws (100 by default), and a failing drawing is kept under
+// testdata/rapid/ and replayed first by later runs. CheckPolicy over one
+// preset takes about a second on two cores; over the six presets, under
+// ten seconds.
 package privacytest

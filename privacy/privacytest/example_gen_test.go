@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"pgregory.net/rapid"
-
 	"github.com/dmprivacy/dmprivacy/privacy"
 	"github.com/dmprivacy/dmprivacy/privacy/memory"
 	"github.com/dmprivacy/dmprivacy/privacy/privacytest"
@@ -144,5 +142,3 @@ func ExampleApply() {
 	// cat → ann deny sender_age
 	// cat → bob deny sender_age
 }
-
-var _ = rapid.Bool

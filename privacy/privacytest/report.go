@@ -32,7 +32,8 @@ type violation struct {
 func (v *violation) DM() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# privacytest counterexample: the rule %q\n", v.rule)
-	for _, l := range wrap(v.what, 74) {
+	what, _, _ := strings.Cut(v.what, "\n") // a diff stays in the message
+	for _, l := range wrap(what, 74) {
 		fmt.Fprintf(&b, "# %s\n", l)
 	}
 	if v.note != "" {

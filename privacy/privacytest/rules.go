@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
@@ -577,5 +576,3 @@ func (k *kit) oneDecision(t *rapid.T) {
 
 // diff is cmp.Diff, for the kits' messages.
 func diff(want, got any) string { return cmp.Diff(want, got) }
-
-var _ = time.Minute
