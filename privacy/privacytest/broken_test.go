@@ -118,7 +118,7 @@ func TestKitCatchesBrokenPolicies(t *testing.T) {
 		want []string
 	}{
 		{"gate reads a restriction", restricted, privacytest.RuleRestrictSilent, []string{"once", "restricts", "a restriction must not show"}},
-		{"minor rule off", minorsOff, privacytest.RuleMinorRule, []string{"an adult, reaches", "a minor", "Options.AllowMinorsOff"}},
+		{"minor rule off", minorsOff, privacytest.RuleMinorRule, []string{"an adult", "a minor", "Options.AllowMinorsOff"}},
 		{"audience breaks the ladder", ladder, privacytest.RuleModeLadder, []string{"is in friends", "a looser mode"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
