@@ -76,7 +76,11 @@
 //   - mode ladder: a recipient who moves to a looser mode (one whose table
 //     routes every audience at least as well, or the next rung of
 //     Options.Ladder) admits every sender they admitted, in a folder at
-//     least as good;
+//     least as good. The recipient sets no per-audience route of their
+//     own: the ladder is a property of the modes, and a route of one's own
+//     composes with each mode's table differently (under Messenger, a
+//     route.anyone=primary lets a reverse contact into the chats in
+//     "connected" but leaves them in requests in "standard");
 //   - explain equals check: Explain, CheckMany and ExplainGroup decide as
 //     Check and CheckGroup do.
 //
@@ -147,6 +151,6 @@
 // The kits run rapid properties: -rapid.checks sets how many worlds each
 // draws (100 by default), and a failing drawing is kept under
 // testdata/rapid/ and replayed first by later runs. CheckPolicy over one
-// preset takes about a second on two cores; over the six presets, under
-// ten seconds.
+// preset takes one to two seconds on two cores; over the six presets,
+// about ten.
 package privacytest

@@ -50,10 +50,12 @@ const (
 	RuleOneDecision      = "explain equals check"
 )
 
-// Rules lists the rules CheckPolicy checks, in order.
-var Rules = []string{
-	RuleBlocksDeny, RuleMinimumAge, RuleMinorRule, RuleSenderView, RuleBlockLooksClosed,
-	RuleRestrictSilent, RuleFailClosed, RuleDeterministic, RuleModeLadder, RuleOneDecision,
+// Rules returns the rules CheckPolicy checks, in order.
+func Rules() []string {
+	return []string{
+		RuleBlocksDeny, RuleMinimumAge, RuleMinorRule, RuleSenderView, RuleBlockLooksClosed,
+		RuleRestrictSilent, RuleFailClosed, RuleDeterministic, RuleModeLadder, RuleOneDecision,
+	}
 }
 
 // CheckPolicy checks that p keeps every rule of the decision model on
