@@ -20,17 +20,3 @@ func TestPolicyKit(t *testing.T) {
 		})
 	}
 }
-
-// TestCustomPoliciesKeepTheRules runs the policy kit over custom policies
-// drawn from each preset: what CustomPolicy promises, that its gates,
-// audiences, ages and flags keep every rule.
-func TestCustomPoliciesKeepTheRules(t *testing.T) {
-	t.Parallel()
-	for i, name := range privacy.PresetNames() {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			base, _ := privacy.PolicyByName(name)
-			privacytest.CheckPolicy(t, privacytest.CustomPolicy(base).Example(i), nil)
-		})
-	}
-}
