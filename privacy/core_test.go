@@ -93,10 +93,7 @@ func TestExplainEqualsCheck(t *testing.T) {
 	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		p := drawAgedPolicy(t)
-		saved := presetAges
-		presetAges = agedWorldAges
-		pw := genPresetWorld(t, p)
-		presetAges = saved
+		pw := genPresetWorld(t, p, agedWorldAges)
 		g, ib := pw.build(t)
 		e, err := privacy.New[string](g, ib, &privacy.Options{Policy: p, Now: func() time.Time { return clock }})
 		if err != nil {
@@ -148,10 +145,7 @@ func TestGroupPairGatesAreTheSingleChecks(t *testing.T) {
 	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		p, _ := privacy.PolicyByName(rapid.SampledFrom(privacy.PresetNames()).Draw(t, "preset"))
-		saved := presetAges
-		presetAges = []int{16, 17, 18, 30}
-		pw := genPresetWorld(t, p)
-		presetAges = saved
+		pw := genPresetWorld(t, p, []int{16, 17, 18, 30})
 		for _, u := range pw.names {
 			pw.status[u] = graph.Active
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/dmprivacy/dmprivacy/inbox"
 	"github.com/dmprivacy/dmprivacy/privacy"
 	"github.com/dmprivacy/dmprivacy/privacy/memory"
+	"github.com/dmprivacy/dmprivacy/privacy/privacytest"
 )
 
 // presetWorld is a small random world, kept as plain facts so a property
@@ -30,7 +31,9 @@ type presetWorld struct {
 
 var presetAges = []int{0, 12, 13, 15, 16, 17, 18, 19, 30, 45}
 
-func genPresetWorld(t *rapid.T, p *privacy.Policy) *presetWorld {
+// genPresetWorld draws a world of 2 to 5 users whose ages are drawn from
+// ages.
+func genPresetWorld(t *rapid.T, p *privacy.Policy, ages []int) *presetWorld {
 	n := rapid.IntRange(2, 5).Draw(t, "users")
 	w := &presetWorld{ages: map[string]int{}, status: map[string]graph.Status{}, verified: map[string]bool{},
 		hide: map[string]bool{}, rels: map[[3]string]bool{}, settings: map[string]inbox.Settings{}, threads: map[[2]string]inbox.State{}}
@@ -44,7 +47,7 @@ func genPresetWorld(t *rapid.T, p *privacy.Policy) *presetWorld {
 	for i := range n {
 		u := fmt.Sprint("u", i)
 		w.names = append(w.names, u)
-		w.ages[u] = rapid.SampledFrom(presetAges).Draw(t, u+".age")
+		w.ages[u] = rapid.SampledFrom(ages).Draw(t, u+".age")
 		w.status[u] = graph.Active
 		if rapid.IntRange(0, 9).Draw(t, u+".inactive") == 0 {
 			w.status[u] = graph.Suspended
@@ -123,268 +126,40 @@ func (pw *presetWorld) build(t rapid.TB) (*memory.Store[string], *memory.Store[s
 	return g, ib
 }
 
-func (pw *presetWorld) decide(t rapid.TB, p *privacy.Policy, s, r string) privacy.Decision {
-	g, ib := pw.build(t)
-	e, err := privacy.New[string](g, ib, &privacy.Options{Policy: p, Now: func() time.Time { return clock }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := e.CanMessage(context.Background(), s, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
+// The rules every policy keeps — blocks deny, the minimum age, the minor
+// rule, the sender view and the no-leak rule, fail closed, determinism, the
+// mode ladder, one decision function — are checked by the policy kit,
+// package privacytest: the same kit hosts run over their own policies,
+// so the kit is what the engine's own tests trust. See its package
+// documentation for how each rule is checked.
 
-// senderOnlyView is the view a sender must get when the recipient's hidden
-// facts (a block, their age) or their mode deny: decided by facts about the
-// sender and the recipient's public status alone (steps 1–3b).
-func (pw *presetWorld) senderOnlyView(p *privacy.Policy, s, r string) privacy.View {
-	minAge := p.MinAge
-	if minAge == 0 {
-		minAge = 13
-	}
-	switch {
-	case s == r:
-		return privacy.ViewNotAllowed
-	case pw.status[s] != graph.Active:
-		return privacy.ViewUnavailable
-	case pw.ages[s] < minAge: // an unknown age (0) is below any minimum
-		return privacy.ViewAgeRestricted
-	case pw.rels[[3]string{"block", s, r}]:
-		return privacy.ViewYouBlocked
-	case pw.status[r] != graph.Active:
-		return privacy.ViewUnavailable
-	}
-	return privacy.ViewNotAllowed
-}
-
-func (pw *presetWorld) clone() *presetWorld {
-	c := *pw
-	c.ages, c.rels, c.settings = map[string]int{}, map[[3]string]bool{}, map[string]inbox.Settings{}
-	for k, v := range pw.ages {
-		c.ages[k] = v
-	}
-	for k, v := range pw.rels {
-		c.rels[k] = v
-	}
-	for k, v := range pw.settings {
-		c.settings[k] = v
-	}
-	return &c
-}
-
-func drawPolicy(t *rapid.T) *privacy.Policy {
-	p, _ := privacy.PolicyByName(rapid.SampledFrom(privacy.PresetNames()).Draw(t, "policy"))
-	return p
-}
-
-// TestPresetsKeepHardRules: under every preset, on random worlds, blocks
-// deny both ways, ages below the minimum deny, an adult reaches a minor
-// only through the preset's minor audiences, and decisions are
-// deterministic.
-func TestPresetsKeepHardRules(t *testing.T) {
+// TestPresetsKeepTheRules runs the policy kit over every preset.
+func TestPresetsKeepTheRules(t *testing.T) {
 	t.Parallel()
-	rapid.Check(t, func(t *rapid.T) {
-		p := drawPolicy(t)
-		pw := genPresetWorld(t, p)
-		g, ib := pw.build(t)
-		e, err := privacy.New[string](g, ib, &privacy.Options{Policy: p, Now: func() time.Time { return clock }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkHardRules(t, p, pw, e)
-	})
-}
-
-func checkHardRules(t *rapid.T, p *privacy.Policy, pw *presetWorld, e *privacy.Engine[string]) {
-	ctx := context.Background()
-	minAge := max(p.MinAge, 13)
-	if p.MinAge == 0 {
-		minAge = 13
-	}
-	for _, s := range pw.names {
-		for _, r := range pw.names {
-			d, err := e.CanMessage(ctx, s, r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			again, _ := e.CanMessage(ctx, s, r)
-			if again != d {
-				t.Fatalf("%s: %s→%s not deterministic: %v then %v", p.Name, s, r, d, again)
-			}
-			if !d.Allowed {
-				continue
-			}
-			if pw.rels[[3]string{"block", s, r}] || pw.rels[[3]string{"block", r, s}] {
-				t.Fatalf("%s: %s→%s allowed across a block: %v", p.Name, s, r, d)
-			}
-			if pw.ages[s] < minAge || pw.ages[r] < minAge {
-				t.Fatalf("%s: %s (%d)→%s (%d) allowed below the minimum age %d: %v", p.Name, s, pw.ages[s], r, pw.ages[r], minAge, d)
-			}
-			if pw.ages[r] < 18 && pw.ages[s] >= 18 && !p.Minors.Off {
-				reach := p.Minors.Reach
-				if reach == 0 {
-					reach = inbox.AudiencesOf(inbox.AudienceFriend)
-				}
-				if pw.audiences(s, r)&reach == 0 {
-					t.Fatalf("%s: adult %s reached minor %s (%d) outside the minor rule's audiences: %v", p.Name, s, r, pw.ages[r], d)
-				}
-			}
-		}
+	for _, name := range privacy.PresetNames() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			p, _ := privacy.PolicyByName(name)
+			privacytest.CheckPolicy(t, p, nil)
+		})
 	}
 }
 
-// TestPresetsNoLeak: under every preset, the sender view when the
-// recipient blocks the sender, or is under the minimum age, is what a mode
-// deny shows; a restriction changes no view.
-func TestPresetsNoLeak(t *testing.T) {
+// TestCustomPoliciesKeepTheRules runs the policy kit over custom policies
+// derived from each preset the way a host derives one (privacytest's
+// CustomPolicy): other ages and flags, gates, and audiences routed to the
+// chats, to requests or refused. Nothing a policy adds lets a blocked
+// sender through, reaches an age the policy forbids, or shows what the
+// recipient hides.
+func TestCustomPoliciesKeepTheRules(t *testing.T) {
 	t.Parallel()
-	rapid.Check(t, func(t *rapid.T) {
-		p := drawPolicy(t)
-		pw := genPresetWorld(t, p)
-		s := rapid.SampledFrom(pw.names).Draw(t, "sender")
-		r := rapid.SampledFrom(pw.names).Draw(t, "recipient")
-		if s == r {
-			t.Skip("self")
-		}
-		want := pw.senderOnlyView(p, s, r)
-
-		blocked := pw.clone()
-		blocked.rels[[3]string{"block", r, s}] = true
-		if got := blocked.decide(t, p, s, r).View; got != want {
-			t.Fatalf("%s: %s blocked by %s sees %v, want %v (as for a mode deny)", p.Name, s, r, got, want)
-		}
-
-		young := pw.clone()
-		young.ages[r] = 12
-		if got := young.decide(t, p, s, r).View; got != want {
-			t.Fatalf("%s: %s to a 12-year-old %s sees %v, want %v", p.Name, s, r, got, want)
-		}
-
-		with, without := pw.clone(), pw.clone()
-		with.rels[[3]string{"restrict", r, s}] = true
-		delete(without.rels, [3]string{"restrict", r, s})
-		if a, b := with.decide(t, p, s, r).View, without.decide(t, p, s, r).View; a != b {
-			t.Fatalf("%s: a restriction shows: %v with, %v without", p.Name, a, b)
-		}
-	})
-}
-
-// TestPresetsFailClosedRandom: a store failing at a random read, under
-// every preset, always gives the zero Decision with an error.
-func TestPresetsFailClosedRandom(t *testing.T) {
-	t.Parallel()
-	rapid.Check(t, func(t *rapid.T) {
-		p := drawPolicy(t)
-		pw := genPresetWorld(t, p)
-		g, ib := pw.build(t)
-		failAt := rapid.IntRange(1, 20).Draw(t, "failAt")
-		calls := 0
-		boom := errors.New("boom")
-		fail := func() error {
-			calls++
-			if calls == failAt {
-				return boom
-			}
-			return nil
-		}
-		gr := flakyGraph{g: g, fail: fail}
-		ir := inbox.ReaderFuncs[string]{
-			SettingsFunc: func(ctx context.Context, id string) (inbox.Settings, error) {
-				if err := fail(); err != nil {
-					return inbox.Settings{}, err
-				}
-				return ib.Settings(ctx, id)
-			},
-			ConversationFunc: func(ctx context.Context, a, b string) (inbox.Conversation[string], error) {
-				if err := fail(); err != nil {
-					return inbox.Conversation[string]{}, err
-				}
-				return ib.Conversation(ctx, a, b)
-			},
-			PendingRequestsFunc: func(ctx context.Context, s string, a, b time.Time) (int, error) {
-				if err := fail(); err != nil {
-					return 0, err
-				}
-				return ib.PendingRequests(ctx, s, a, b)
-			},
-		}
-		e, err := privacy.New[string](gr, ir, &privacy.Options{Policy: p, Now: func() time.Time { return clock }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := rapid.SampledFrom(pw.names).Draw(t, "sender")
-		r := rapid.SampledFrom(pw.names).Draw(t, "recipient")
-		d, err := e.CanMessage(context.Background(), s, r)
-		if err != nil {
-			if !errors.Is(err, boom) {
-				t.Fatalf("error %v does not wrap the store's", err)
-			}
-			if d != (privacy.Decision{}) {
-				t.Fatalf("%s: a failed read gave %v", p.Name, d)
-			}
-			return
-		}
-		if calls >= failAt {
-			t.Fatalf("%s: read %d failed and no error came back (%v)", p.Name, failAt, d)
-		}
-	})
-}
-
-// flakyGraph is a graph reader (with the friends-in-common capability)
-// whose reads fail when fail says so.
-type flakyGraph struct {
-	g    *memory.Store[string]
-	fail func() error
-}
-
-func (f flakyGraph) User(ctx context.Context, id string) (graph.User, error) {
-	if err := f.fail(); err != nil {
-		return graph.User{}, err
+	for i, name := range privacy.PresetNames() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			base, _ := privacy.PolicyByName(name)
+			privacytest.CheckPolicy(t, privacytest.CustomPolicy(base).Example(i), nil)
+		})
 	}
-	return f.g.User(ctx, id)
-}
-
-func (f flakyGraph) HasEdge(ctx context.Context, k graph.Edge, a, b string) (bool, error) {
-	if err := f.fail(); err != nil {
-		return false, err
-	}
-	return f.g.HasEdge(ctx, k, a, b)
-}
-
-func (f flakyGraph) HasFriendInCommon(ctx context.Context, a, b string) (bool, error) {
-	if err := f.fail(); err != nil {
-		return false, err
-	}
-	return f.g.HasFriendInCommon(ctx, a, b)
-}
-
-// TestCustomPoliciesKeepHardRules: gates and audiences a host adds through
-// the public API — here audiences that route anyone to Primary in every
-// mode, and gates that deny at random — cannot let a blocked sender
-// through or an adult stranger reach a minor.
-func TestCustomPoliciesKeepHardRules(t *testing.T) {
-	t.Parallel()
-	rapid.Check(t, func(t *rapid.T) {
-		p := drawPolicy(t)
-		var all [inbox.NumModes]inbox.Route
-		for m := range all {
-			all[m] = inbox.RoutePrimary
-		}
-		p.Audiences = []privacy.CustomAudience{{Name: "everybody", Routes: all, Match: func(privacy.RuleFacts) bool { return true }}}
-		seed := rapid.Uint64().Draw(t, "gate seed")
-		p.Gates = []privacy.Gate{{Name: "random", Deny: func(f privacy.RuleFacts) bool {
-			return (seed>>(uint(f.Edges)%64))&1 == 1
-		}}}
-		pw := genPresetWorld(t, p)
-		g, ib := pw.build(t)
-		e, err := privacy.New[string](g, ib, &privacy.Options{Policy: p, Now: func() time.Time { return clock }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkHardRules(t, p, pw, e)
-	})
 }
 
 // audiences returns the audiences s is in relative to r in the world,
@@ -519,7 +294,7 @@ func TestPropertyTikTokRoutingUnchanged(t *testing.T) {
 	routed, allowed := 0, 0
 	rapid.Check(t, func(t *rapid.T) {
 		p := privacy.TikTok()
-		pw := genPresetWorld(t, p)
+		pw := genPresetWorld(t, p, presetAges)
 		for _, u := range pw.names { // mostly users TikTok's gates let through
 			pw.ages[u] = rapid.SampledFrom([]int{15, 16, 17, 18, 30, 45}).Draw(t, u+".tiktok age")
 		}
@@ -622,7 +397,7 @@ func TestPropertyPresetLadders(t *testing.T) {
 func checkLadder(t *rapid.T, name string) int {
 	p, _ := privacy.PolicyByName(name)
 	ladder := presetLadders[name]
-	pw := genPresetWorld(t, p)
+	pw := genPresetWorld(t, p, presetAges)
 	for _, u := range pw.names { // mostly users the age gates let through
 		pw.ages[u] = rapid.SampledFrom([]int{12, 13, 15, 16, 17, 18, 30}).Draw(t, u+".ladder age")
 	}
