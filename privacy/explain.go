@@ -92,14 +92,13 @@ func (t *trace) start(at time.Time, f *facts) {
 	}
 }
 
+// startStep records the decision's time and facts. The pending count is
+// recorded only where the cap consults it (capStep, count), whether or not
+// the reader returned it with the facts: the explanation says the same
+// however the engine's readers are wired.
 func (t *trace) startStep(at time.Time, f *facts) {
-	{
-		t.at, t.pending = at, -1
-		t.edges, t.conv = f.edges, f.conv
-		if f.pending >= 0 {
-			t.pending = f.pending
-		}
-	}
+	t.at, t.pending = at, -1
+	t.edges, t.conv = f.edges, f.conv
 }
 
 func (t *trace) add(s Step) { t.steps = append(t.steps, s) }

@@ -139,6 +139,20 @@ func groupDeny(r Reason) GroupDecision {
 }
 
 func (e *Engine[ID]) checkGroup(ctx context.Context, q *GroupRequest[ID], tr *trace) (GroupDecision, error) {
+	d, err := e.decideGroup(ctx, q, tr)
+	if err != nil {
+		return GroupDecision{}, err
+	}
+	// A context that ended while the facts were read may have cut a read
+	// short in a way the store did not report: fail closed, as Check does,
+	// whatever the decision was.
+	if err := ctx.Err(); err != nil {
+		return GroupDecision{}, fmt.Errorf("privacy: %w", err)
+	}
+	return d, nil
+}
+
+func (e *Engine[ID]) decideGroup(ctx context.Context, q *GroupRequest[ID], tr *trace) (GroupDecision, error) {
 	if err := ctx.Err(); err != nil {
 		return GroupDecision{}, fmt.Errorf("privacy: %w", err)
 	}

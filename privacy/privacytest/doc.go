@@ -69,8 +69,8 @@
 //   - fail closed: with the stores failing at each read in turn — through
 //     the required reads, and through one store with the one-call fact
 //     readers — a check, a batch, a group add and a send give the zero
-//     decision and the error; a context that ends at any read never lets
-//     an allow through;
+//     decision and the error; so does a context that ends at any read
+//     (the context's error);
 //   - deterministic: the same decisions asked twice, and from stores
 //     written in another order;
 //   - mode ladder: a recipient who moves to a looser mode (one whose table

@@ -545,12 +545,6 @@ func (k *kit) oneDecision(t *rapid.T) {
 	}
 	for range 2 {
 		q := Request(w).Draw(t, "send")
-		// Known bug, reported: the embedded store's Send refuses a message
-		// to oneself with inbox.ErrSelf, so Engine.Send fails where Check
-		// denies with reason self. Remove this condition once it is fixed.
-		if q.Sender == q.Recipient {
-			continue
-		}
 		if check := sendCheck(q.Sender, q.Recipient); check(k.build(t, w)) != nil {
 			k.fail(t, w, []string{q.Sender, q.Recipient}, onBuilt(check))
 		}
