@@ -13,7 +13,7 @@ func TestRun(t *testing.T) {
 	if err := run([]string{"-users", "3000", "-decisions", "30000", "-writes", "2000", "-pausecheck", "50ms"}, &out, &errs); err != nil {
 		t.Fatalf("run: %v\nstderr:\n%s", err, errs.String())
 	}
-	for _, want := range []string{"world ", "load ", "bytes per follow edge", "machine ", "per second", "p50 ", "p99 ", "p99.9 ", "writes "} {
+	for _, want := range []string{"world ", "load ", "bytes per follow edge", "ms of mark CPU", "machine ", "per second", "p50 ", "p99 ", "p99.9 ", "writes "} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the report lacks %q:\n%s", want, out.String())
 		}
