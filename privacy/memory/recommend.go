@@ -127,21 +127,16 @@ func (s *Store[ID]) RecommendAt(_ context.Context, user ID, n int, t time.Time) 
 		cands = append(cands, c)
 	}
 	sc.cands = cands
-	slices.SortFunc(cands, func(a, b recCandidate) int {
-		if a.score != b.score {
-			return b.score - a.score
-		}
-		return cmpU32(a.idx, b.idx)
-	})
 
-	// Filter in rank order, reading only as many candidates as it takes.
+	// Filter in rank order, reading only as many candidates as it takes:
+	// a heap of the candidates, popped one at a time, since n is small
+	// next to them (sorting them all was most of a call's time).
 	uYoung, uOld := uu.AgeRange(t)
 	var out []graph.Suggestion[ID]
-	for i := range cands {
-		if len(out) == n {
-			break
-		}
-		c := &cands[i]
+	heapify(cands)
+	for h := cands; len(out) < n && len(h) > 0; {
+		var c recCandidate
+		c, h = popBest(h)
 		cr := s.rec(c.idx)
 		if cr == nil {
 			continue
@@ -164,6 +159,49 @@ func (s *Store[ID]) RecommendAt(_ context.Context, user ID, n int, t time.Time) 
 func has(s []uint32, k uint32) bool {
 	_, ok := slices.BinarySearch(s, k)
 	return ok
+}
+
+// ranksBefore reports whether a ranks before b: a higher score, then the
+// lower record number (a stable order for equal scores).
+func ranksBefore(a, b *recCandidate) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.idx < b.idx
+}
+
+// heapify orders h as a binary heap whose root ranks first.
+func heapify(h []recCandidate) {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		siftDown(h, i)
+	}
+}
+
+func siftDown(h []recCandidate, i int) {
+	for {
+		j := 2*i + 1
+		if j >= len(h) {
+			return
+		}
+		if r := j + 1; r < len(h) && ranksBefore(&h[r], &h[j]) {
+			j = r
+		}
+		if !ranksBefore(&h[j], &h[i]) {
+			return
+		}
+		h[i], h[j] = h[j], h[i]
+		i = j
+	}
+}
+
+// popBest removes the root of the heap h and returns it and the heap left.
+func popBest(h []recCandidate) (recCandidate, []recCandidate) {
+	top := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	h = h[:last]
+	siftDown(h, 0)
+	return top, h
 }
 
 // recCandidate is one suggestion in the making.
