@@ -316,8 +316,9 @@
 // mode, defaults and availability by age band with per-audience route
 // limits and rollout cohorts, flags (KeepConversations, IgnoreRestrict),
 // the request cap, the host's own gates ([Gate]) and audiences
-// ([CustomAudience]), and the [GroupRule]. Presets — [TikTok] (the default), [Instagram], [Messenger],
-// [X], [Bluesky], [Snapchat] — are built from the same fields;
+// ([CustomAudience]), and the [GroupRule]. Presets — [TikTok] (the
+// default), [Instagram], [Messenger], [X], [Bluesky], [Snapchat] — are
+// built from the same fields;
 // [PolicyByName] returns one by name. [Engine.ValidateSettings] checks
 // that a user may choose a setting. [CompareEngines] reports how many
 // decisions change between two policies, or one policy before and after a

@@ -1,6 +1,6 @@
 module github.com/dmprivacy/dmprivacy/examples/postgres
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/dmprivacy/dmprivacy v0.0.0

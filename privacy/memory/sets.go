@@ -3,9 +3,10 @@ package memory
 import "slices"
 
 // A user's relations are six sorted sets of uint32 keys — the permOf of
-// the other user's index (of a contact key's, for the book) — packed one after the other in one arena block. Their lengths
-// live in the record (lens), so a reader that has the record knows where
-// every set starts and reads only the lines it searches.
+// the other user's index (of a contact key's, for the book) — packed one
+// after the other in one arena block. Their lengths live in the record
+// (lens), so a reader that has the record knows where every set starts and
+// reads only the lines it searches.
 //
 // A set longer than promote (a celebrity's followers) is big: its place in
 // the block is one word, the reference of a directory that splits the set
