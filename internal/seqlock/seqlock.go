@@ -91,11 +91,19 @@ func (r *Reader) retry() bool {
 	if r.tries > spins {
 		r.mu.Lock()
 		r.locked = true
+		r.va, r.vb = r.a.v.Load(), r.b.v.Load() // stable while the lock is held
 		return true
 	}
 	r.va, r.vb = r.a.v.Load(), r.b.v.Load()
 	return true
 }
+
+// Version returns the counter of the first Seq (a, of Begin) that the
+// loop's last run read a snapshot at, once the loop has ended. A reader
+// that goes on to read more of what a guards, piece by piece (a batch:
+// one user against many), validates each piece against it with
+// [Seq.Valid], and so knows each piece belongs to the same snapshot.
+func (r *Reader) Version() uint32 { return r.va }
 
 // Valid reports whether a read of one record, begun when its counter was
 // v, saw a snapshot: v is even and the counter has not moved since. It is

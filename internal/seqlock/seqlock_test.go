@@ -86,6 +86,11 @@ func TestReaderFallsBackToTheLock(t *testing.T) {
 	if runs < 1 || runs > spins+1 {
 		t.Errorf("the body ran %d times, want 1 to %d", runs, spins+1)
 	}
+	// The version is the counter the snapshot was read at, even after the
+	// lock: a later read of the record validates against it.
+	if v := r.Version(); v != 2 || !s.Valid(v) {
+		t.Errorf("Version() = %d after the write ended, want 2, valid", v)
+	}
 	if !mu.TryLock() {
 		t.Fatal("the reader left the mutex locked")
 	}
@@ -102,6 +107,28 @@ func TestReaderUnderTheWritersLock(t *testing.T) {
 	}
 	if runs != 1 {
 		t.Errorf("the body ran %d times, want 1", runs)
+	}
+}
+
+// TestVersion: the version a loop ends with validates later reads of the
+// record until a write moves its counter.
+func TestVersion(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var s Seq
+	s.Begin()
+	s.End()
+	var r Reader
+	for ok := r.Begin(&mu, &s, &s); ok; ok = r.Retry() {
+	}
+	v := r.Version()
+	if v != s.Load() || !s.Valid(v) {
+		t.Errorf("Version() = %d, counter %d: want the counter, valid", v, s.Load())
+	}
+	s.Begin()
+	s.End()
+	if s.Valid(v) {
+		t.Error("a version from before a write still validates")
 	}
 }
 

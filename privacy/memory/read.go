@@ -413,8 +413,8 @@ func (s *Store[ID]) FactsBatch(ctx context.Context, q inbox.BatchQuery[ID], dst 
 		var av uint32
 		var v boxView
 		pending := 0
-		for tries := 0; ; tries++ {
-			av = ra.seq.Load()
+		var rd seqlock.Reader
+		for ok := rd.Begin(&s.mu, &ra.seq, &ra.seq); ok; ok = rd.Retry() {
 			c := chunks(s.arena.dir())
 			loadSide(&a, ra)
 			v = c.box(a.box)
@@ -422,10 +422,8 @@ func (s *Store[ID]) FactsBatch(ctx context.Context, q inbox.BatchQuery[ID], dst 
 			if upTo != 0 && okA {
 				pending = v.count(after, upTo)
 			}
-			if ra.seq.Valid(av) || tries > 16 {
-				break
-			}
 		}
+		av = rd.Version()
 		a.perm = permOf(ia)
 		unpackUser(&sender, a.user)
 		// Every recipient's record: independent loads, whose misses the
