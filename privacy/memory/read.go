@@ -173,6 +173,16 @@ func (c chunks) edges(ar *arena, a, b *side) graph.Edges {
 	if (a.rare | b.rare | a.book | b.book) == 0 {
 		return e
 	}
+	return e | c.rareEdges(ar, a, b, false)
+}
+
+// rareEdges returns the blocks, restrictions, contacts and Facebook link
+// of the pair (a, b), searching only the sets whose record filter says the
+// other user may be in them. The Facebook link is one edge kept in both
+// users' sets: with fromA it is looked up in a's (a share sheet's sender,
+// whose sets are in cache), otherwise in the smaller of the two.
+func (c chunks) rareEdges(ar *arena, a, b *side, fromA bool) graph.Edges {
+	var e graph.Edges
 	if a.rare&filterBit(setBlocks, b.perm) != 0 && c.has(ar, a, setBlocks, b.perm) {
 		e |= graph.BlockAB
 	}
@@ -195,14 +205,15 @@ func (c chunks) edges(ar *arena, a, b *side) graph.Edges {
 			e |= graph.ContactBA
 		}
 	}
-	if a.rare&filterBit(setFacebook, b.perm) != 0 && b.rare&filterBit(setFacebook, a.perm) != 0 {
-		if setLen(a.lens, setFacebook) <= setLen(b.lens, setFacebook) {
-			if c.has(ar, a, setFacebook, b.perm) {
-				e |= graph.FacebookAB
-			}
-		} else if c.has(ar, b, setFacebook, a.perm) {
+	if a.rare&filterBit(setFacebook, b.perm) == 0 || !fromA && b.rare&filterBit(setFacebook, a.perm) == 0 {
+		return e
+	}
+	if fromA || setLen(a.lens, setFacebook) <= setLen(b.lens, setFacebook) {
+		if c.has(ar, a, setFacebook, b.perm) {
 			e |= graph.FacebookAB
 		}
+	} else if c.has(ar, b, setFacebook, a.perm) {
+		e |= graph.FacebookAB
 	}
 	return e
 }
@@ -478,30 +489,5 @@ func (c chunks) senderEdges(ar *arena, a, b *side) graph.Edges {
 	if aIn != 0 && c.search(ar, a.ref, width(aOut), aIn, b.perm) {
 		e |= graph.FollowBA
 	}
-	if a.rare&filterBit(setBlocks, b.perm) != 0 && c.has(ar, a, setBlocks, b.perm) {
-		e |= graph.BlockAB
-	}
-	if b.rare&filterBit(setBlocks, a.perm) != 0 && c.has(ar, b, setBlocks, a.perm) {
-		e |= graph.BlockBA
-	}
-	if a.rare&filterBit(setRestricts, b.perm) != 0 && c.has(ar, a, setRestricts, b.perm) {
-		e |= graph.RestrictAB
-	}
-	if b.rare&filterBit(setRestricts, a.perm) != 0 && c.has(ar, b, setRestricts, a.perm) {
-		e |= graph.RestrictBA
-	}
-	if b.key != 0 {
-		if k := permOf(b.key - 1); a.book&filterBit(setBook, k) != 0 && c.has(ar, a, setBook, k) {
-			e |= graph.ContactAB
-		}
-	}
-	if a.key != 0 {
-		if k := permOf(a.key - 1); b.book&filterBit(setBook, k) != 0 && c.has(ar, b, setBook, k) {
-			e |= graph.ContactBA
-		}
-	}
-	if a.rare&filterBit(setFacebook, b.perm) != 0 && c.has(ar, a, setFacebook, b.perm) {
-		e |= graph.FacebookAB
-	}
-	return e
+	return e | c.rareEdges(ar, a, b, true)
 }
