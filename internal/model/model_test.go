@@ -315,3 +315,61 @@ func TestLifecycle(t *testing.T) {
 		t.Errorf("conversation = %+v; want accepted, started by s", c)
 	}
 }
+
+// TestFailSafe is privacy/testdata/fail_safe.dm in the model: the model
+// reaches the decisions the scenario file expects of the engine, so the two
+// agree on the minors' fail-safe.
+func TestFailSafe(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	aged := func(years int) User { return User{Status: "active", Birth: birthday(at, years)} }
+	w := NewWorld()
+	for name, age := range map[string]int{"kim": 30, "ted": 16, "pal": 25, "sam": 16, "con": 30, "str": 30} {
+		w.SetUser(name, aged(age))
+	}
+	w.SetUser("lea", User{Status: "active", Birth: born(2008, 3, 10)})
+	for _, name := range []string{"sam", "con"} {
+		if err := w.SetKey(name, "key-"+name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.SyncContacts("lea", []string{"key-sam", "key-con"}); err != nil {
+		t.Fatal(err)
+	}
+	w.Follows[[2]string{"kim", "pal"}] = true
+	w.Follows[[2]string{"pal", "kim"}] = true
+	for user, mode := range map[string]string{"kim": "everyone", "lea": "suggested"} {
+		if err := w.SetMode(user, mode, at); err != nil {
+			t.Fatalf("%s chooses %s: %v", user, mode, err)
+		}
+	}
+	check := func(when string, at time.Time, want map[[2]string]string) {
+		t.Helper()
+		got := map[[2]string]string{}
+		for p := range want {
+			got[p] = Decide(w, p[0], p[1], at).String()
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", when, diff)
+		}
+	}
+	check("kim at 30, in Everyone", at, map[[2]string]string{
+		{"ted", "kim"}: "allow requests message_request (allowed)",
+		{"pal", "kim"}: "allow primary friend (allowed)",
+	})
+	w.SetUser("kim", aged(17)) // the birth date corrected
+	check("kim at 17, Everyone stored", at, map[[2]string]string{
+		{"ted", "kim"}: "deny inbox_closed (not_allowed)",
+		{"pal", "kim"}: "deny inbox_closed (not_allowed)",
+	})
+	check("lea at 17, in Suggested", at, map[[2]string]string{
+		{"sam", "lea"}: "allow primary recommended_contact (allowed)",
+		{"con", "lea"}: "deny minor_protection (not_allowed)",
+		{"str", "lea"}: "deny minor_protection (not_allowed)",
+	})
+	check("lea at 18, still in Suggested", at.AddDate(0, 0, 9), map[[2]string]string{
+		{"con", "lea"}: "allow primary recommended_contact (allowed)",
+		{"sam", "lea"}: "allow primary recommended_contact (allowed)",
+		{"str", "lea"}: "deny not_suggested (not_allowed)",
+	})
+}
