@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/inbox"
 	"github.com/dmprivacy/dmprivacy/inbox/inboxtest"
+	"github.com/dmprivacy/dmprivacy/internal/naive"
 	"github.com/dmprivacy/dmprivacy/privacy/memory"
 )
 
@@ -113,118 +113,30 @@ func (c *combined[ID]) FactsBatch(ctx context.Context, q inbox.BatchQuery[ID], d
 	return nil
 }
 
-// naive is an independent, map-based inbox store with the fact readers,
-// over the in-memory graph, and one optional deliberate fault. Without a
-// fault it must pass the kit; with each, it must fail.
-type naive struct {
+// naiveStore is the independent, map-based inbox of internal/naive over
+// the in-memory graph, with one optional deliberate fault. Without a fault
+// it must pass the kit; with each, it must fail.
+type naiveStore struct {
 	graphSide[string]
-	settings map[string]inbox.Settings
-	threads  map[[2]string]inbox.Conversation[string]
-	fault    string
+	*naive.Inbox
 }
 
-func newNaive(fault string) *naive {
-	return &naive{graphSide[string]{memory.New[string]()}, map[string]inbox.Settings{}, map[[2]string]inbox.Conversation[string]{}, fault}
-}
-
-func pairKey(a, b string) [2]string {
-	if b < a {
-		a, b = b, a
-	}
-	return [2]string{a, b}
-}
-
-func (s *naive) Settings(_ context.Context, id string) (inbox.Settings, error) {
-	return s.settings[id], nil
-}
-
-func (s *naive) SetSettings(id string, st inbox.Settings) error {
-	if err := st.Defined(); err != nil {
-		return err
-	}
-	if s.fault == "default not stored" && st.Mode == inbox.ModeDefault {
-		return nil
-	}
-	s.settings[id] = st
-	return nil
-}
-
-func (s *naive) Conversation(_ context.Context, a, b string) (inbox.Conversation[string], error) {
-	c := s.threads[pairKey(a, b)]
-	if s.fault == "one way" && c.Starter != a {
-		return inbox.Conversation[string]{}, nil
-	}
-	return c, nil
-}
-
-func (s *naive) SetConversation(a, b string, st inbox.State, at time.Time) error {
-	switch {
-	case a == b:
-		return inbox.ErrSelf
-	case st == inbox.NoThread || st > inbox.Declined:
-		return inbox.ErrInvalidState
-	}
-	s.threads[pairKey(a, b)] = inbox.Conversation[string]{Starter: a, State: st, Started: at}
-	return nil
-}
-
-func (s *naive) PendingRequests(_ context.Context, sender string, after, upTo time.Time) (int, error) {
-	n := 0
-	for _, c := range s.threads {
-		in := c.Started.After(after) && !c.Started.After(upTo)
-		if s.fault == "closed window" {
-			in = !c.Started.Before(after) && c.Started.Before(upTo)
-		}
-		counts := c.State == inbox.Pending || (s.fault == "counts held" && c.State == inbox.Held)
-		if c.Starter == sender && counts && in {
-			n++
-		}
-	}
-	return n, nil
+func newNaive(fault string) *naiveStore {
+	return &naiveStore{graphSide[string]{memory.New[string]()}, naive.NewInbox(fault)}
 }
 
 // naiveFacts adds the one-call fact reader.
-type naiveFacts struct{ *naive }
+type naiveFacts struct{ *naiveStore }
 
 func (s naiveFacts) Facts(ctx context.Context, q inbox.Query[string]) (inbox.Facts[string], error) {
-	var f inbox.Facts[string]
-	var err error
-	if f.Pair, err = s.Pair(ctx, q.Sender, q.Recipient); err != nil {
-		return f, err
-	}
-	if s.fault == "facts swap pair" {
-		f.Pair.A, f.Pair.B, f.Pair.Edges = f.Pair.B, f.Pair.A, f.Pair.Edges.Swap()
-	}
-	f.Settings, _ = s.Settings(ctx, q.Recipient)
-	f.Conversation, _ = s.Conversation(ctx, q.Sender, q.Recipient)
-	w := q.Window
-	if s.fault == "facts ignore zero window" && w == 0 {
-		w = 24 * time.Hour
-	}
-	if w > 0 {
-		f.PendingRequests, _ = s.PendingRequests(ctx, q.Sender, q.At.Add(-w), q.At)
-	}
-	return f, nil
+	return s.ReadFacts(ctx, s.Pair, q)
 }
 
 // naiveBatch adds the batch fact reader.
 type naiveBatch struct{ naiveFacts }
 
 func (s naiveBatch) FactsBatch(ctx context.Context, q inbox.BatchQuery[string], dst []inbox.Facts[string]) error {
-	rs := q.Recipients
-	if s.fault == "batch drops repeats" {
-		rs = slices.Clone(rs)
-		slices.Sort(rs)
-		rs = slices.Compact(rs)
-	}
-	for i, r := range rs {
-		f, err := s.Facts(ctx, inbox.Query[string]{Sender: q.Sender, Recipient: r, At: q.At, Window: q.Window})
-		if err != nil {
-			return err
-		}
-		dst[i] = f
-	}
-	return nil
+	return s.ReadBatch(ctx, s.Facts, q, dst)
 }
 
 func TestNaiveConforms(t *testing.T) {

@@ -3,13 +3,12 @@ package privacytest_test
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/dmprivacy/dmprivacy/graph"
 	"github.com/dmprivacy/dmprivacy/inbox"
+	"github.com/dmprivacy/dmprivacy/internal/naive"
 	"github.com/dmprivacy/dmprivacy/privacy/memory"
 	"github.com/dmprivacy/dmprivacy/privacy/privacytest"
 )
@@ -50,70 +49,60 @@ func (g graphOnly[ID]) HasFriendInCommon(ctx context.Context, a, b ID) (bool, er
 	return g.s.HasFriendInCommon(ctx, a, b)
 }
 
-// naive is an independent, map-based inbox over the embedded store's
-// graph, one value for both readers, with the pair reader and a listing,
+// naiveStore is internal/naive's independent, map-based inbox over the
+// embedded store's graph, one value for both readers, with the pair reader and a listing,
 // and one optional deliberate fault: the stacks the conformance kits'
 // broken adapters make. Without a fault it must pass the stack kit.
-type naive struct {
-	g        *memory.Store[string]
-	settings map[string]inbox.Settings
-	threads  map[[2]string]inbox.Conversation[string]
-	fault    string
-	links    map[[2]string]bool // Facebook links as written, for "facebook one way"
-	seen     map[string]bool    // users written, for "first write wins"
+type naiveStore struct {
+	*naive.Inbox // the inbox part, and the fault
+	g            *memory.Store[string]
+	links        map[[2]string]bool // Facebook links as written, for "facebook one way"
+	seen         map[string]bool    // users written, for "first write wins"
 }
 
-func newNaive(fault string) *naive {
-	return &naive{g: memory.New[string](), settings: map[string]inbox.Settings{}, threads: map[[2]string]inbox.Conversation[string]{},
-		fault: fault, links: map[[2]string]bool{}, seen: map[string]bool{}}
+func newNaive(fault string) *naiveStore {
+	return &naiveStore{Inbox: naive.NewInbox(fault), g: memory.New[string](), links: map[[2]string]bool{}, seen: map[string]bool{}}
 }
 
-func pairKey(a, b string) [2]string {
-	if b < a {
-		a, b = b, a
-	}
-	return [2]string{a, b}
-}
-
-func (s *naive) User(ctx context.Context, id string) (graph.User, error) {
+func (s *naiveStore) User(ctx context.Context, id string) (graph.User, error) {
 	u, err := s.g.User(ctx, id)
-	if err == nil && u.Status == graph.StatusUnknown && s.fault == "unknown user is an error" {
+	if err == nil && u.Status == graph.StatusUnknown && s.Fault == "unknown user is an error" {
 		return u, errors.New("no rows in result set")
 	}
 	return u, err
 }
 
-func (s *naive) HasEdge(ctx context.Context, k graph.Edge, a, b string) (bool, error) {
-	if k == graph.Facebook && s.fault == "facebook one way" {
+func (s *naiveStore) HasEdge(ctx context.Context, k graph.Edge, a, b string) (bool, error) {
+	if k == graph.Facebook && s.Fault == "facebook one way" {
 		return s.links[[2]string{a, b}], nil
 	}
 	return s.g.HasEdge(ctx, k, a, b)
 }
 
-func (s *naive) HasFriendInCommon(ctx context.Context, a, b string) (bool, error) {
+func (s *naiveStore) HasFriendInCommon(ctx context.Context, a, b string) (bool, error) {
 	return s.g.HasFriendInCommon(ctx, a, b)
 }
 
-func (s *naive) Pair(ctx context.Context, a, b string) (graph.Pair, error) {
+func (s *naiveStore) Pair(ctx context.Context, a, b string) (graph.Pair, error) {
 	p, err := graph.ReadPair(ctx, graph.ReaderFuncs[string]{UserFunc: s.User, HasEdgeFunc: s.HasEdge}, a, b)
-	if s.fault == "pair drops a contact" {
+	if s.Fault == "pair drops a contact" {
 		p.Edges &^= graph.ContactBA
 	}
 	return p, err
 }
 
-func (s *naive) Related(ctx context.Context, id string, rel graph.Relation, after graph.Cursor, limit int, dst []string) ([]string, graph.Cursor, error) {
+func (s *naiveStore) Related(ctx context.Context, id string, rel graph.Relation, after graph.Cursor, limit int, dst []string) ([]string, graph.Cursor, error) {
 	dst, next, err := s.g.Related(ctx, id, rel, after, limit, dst)
-	if s.fault == "listing loses its later pages" {
+	if s.Fault == "listing loses its later pages" {
 		next = ""
 	}
 	return dst, next, err
 }
 
-func (s *naive) CountUsers(ctx context.Context) (int, error) { return s.g.CountUsers(ctx) }
+func (s *naiveStore) CountUsers(ctx context.Context) (int, error) { return s.g.CountUsers(ctx) }
 
-func (s *naive) SetUser(id string, u graph.User) error {
-	if s.fault == "replacements ignored" && s.seen[id] {
+func (s *naiveStore) SetUser(id string, u graph.User) error {
+	if s.Fault == "replacements ignored" && s.seen[id] {
 		return memory.New[string]().SetUser(id, u) // validated, then dropped
 	}
 	err := s.g.SetUser(id, u)
@@ -123,17 +112,17 @@ func (s *naive) SetUser(id string, u graph.User) error {
 	return err
 }
 
-func (s *naive) SetEdge(k graph.Edge, a, b string, on bool) error {
+func (s *naiveStore) SetEdge(k graph.Edge, a, b string, on bool) error {
 	switch {
-	case a == b && s.fault == "self edges accepted":
+	case a == b && s.Fault == "self edges accepted":
 		return nil
-	case on && s.fault == "duplicate edge toggles":
+	case on && s.Fault == "duplicate edge toggles":
 		if has, _ := s.g.HasEdge(context.Background(), k, a, b); has {
 			on = false
 		}
 	}
 	err := s.g.SetEdge(k, a, b, on)
-	if errors.Is(err, graph.ErrUnknownUser) && s.fault == "writes to unknown users accepted" {
+	if errors.Is(err, graph.ErrUnknownUser) && s.Fault == "writes to unknown users accepted" {
 		return nil
 	}
 	if err == nil && k == graph.Facebook {
@@ -145,102 +134,25 @@ func (s *naive) SetEdge(k graph.Edge, a, b string, on bool) error {
 	return err
 }
 
-func (s *naive) SetContactKey(id string, k graph.ContactKey) error { return s.g.SetContactKey(id, k) }
-func (s *naive) SyncContacts(id string, ks []graph.ContactKey) error {
+func (s *naiveStore) SetContactKey(id string, k graph.ContactKey) error {
+	return s.g.SetContactKey(id, k)
+}
+func (s *naiveStore) SyncContacts(id string, ks []graph.ContactKey) error {
 	return s.g.SyncContacts(id, ks)
 }
 
-func (s *naive) Settings(_ context.Context, id string) (inbox.Settings, error) {
-	return s.settings[id], nil
-}
-
-func (s *naive) SetSettings(id string, st inbox.Settings) error {
-	if err := st.Defined(); err != nil {
-		return err
-	}
-	if s.fault == "default not stored" && st.Mode == inbox.ModeDefault {
-		return nil
-	}
-	s.settings[id] = st
-	return nil
-}
-
-func (s *naive) Conversation(_ context.Context, a, b string) (inbox.Conversation[string], error) {
-	c := s.threads[pairKey(a, b)]
-	if s.fault == "one way" && c.Starter != a {
-		return inbox.Conversation[string]{}, nil
-	}
-	return c, nil
-}
-
-func (s *naive) SetConversation(a, b string, st inbox.State, at time.Time) error {
-	switch {
-	case a == b:
-		return inbox.ErrSelf
-	case st == inbox.NoThread || st > inbox.Declined:
-		return inbox.ErrInvalidState
-	}
-	s.threads[pairKey(a, b)] = inbox.Conversation[string]{Starter: a, State: st, Started: at}
-	return nil
-}
-
-func (s *naive) PendingRequests(_ context.Context, sender string, after, upTo time.Time) (int, error) {
-	n := 0
-	for _, c := range s.threads {
-		in := c.Started.After(after) && !c.Started.After(upTo)
-		if s.fault == "closed window" {
-			in = !c.Started.Before(after) && c.Started.Before(upTo)
-		}
-		counts := c.State == inbox.Pending || (s.fault == "counts held" && c.State == inbox.Held)
-		if c.Starter == sender && counts && in {
-			n++
-		}
-	}
-	return n, nil
-}
-
 // naiveFacts adds the one-call fact reader.
-type naiveFacts struct{ *naive }
+type naiveFacts struct{ *naiveStore }
 
 func (s naiveFacts) Facts(ctx context.Context, q inbox.Query[string]) (inbox.Facts[string], error) {
-	var f inbox.Facts[string]
-	var err error
-	if f.Pair, err = s.Pair(ctx, q.Sender, q.Recipient); err != nil {
-		return f, err
-	}
-	if s.fault == "facts swap pair" {
-		f.Pair.A, f.Pair.B, f.Pair.Edges = f.Pair.B, f.Pair.A, f.Pair.Edges.Swap()
-	}
-	f.Settings, _ = s.Settings(ctx, q.Recipient)
-	f.Conversation, _ = s.Conversation(ctx, q.Sender, q.Recipient)
-	w := q.Window
-	if s.fault == "facts ignore zero window" && w == 0 {
-		w = 24 * time.Hour
-	}
-	if w > 0 {
-		f.PendingRequests, _ = s.PendingRequests(ctx, q.Sender, q.At.Add(-w), q.At)
-	}
-	return f, nil
+	return s.ReadFacts(ctx, s.Pair, q)
 }
 
 // naiveBatch adds the batch fact reader.
 type naiveBatch struct{ naiveFacts }
 
 func (s naiveBatch) FactsBatch(ctx context.Context, q inbox.BatchQuery[string], dst []inbox.Facts[string]) error {
-	rs := q.Recipients
-	if s.fault == "batch drops repeats" {
-		rs = slices.Clone(rs)
-		slices.Sort(rs)
-		rs = slices.Compact(rs)
-	}
-	for i, r := range rs {
-		f, err := s.Facts(ctx, inbox.Query[string]{Sender: q.Sender, Recipient: r, At: q.At, Window: q.Window})
-		if err != nil {
-			return err
-		}
-		dst[i] = f
-	}
-	return nil
+	return s.ReadBatch(ctx, s.Facts, q, dst)
 }
 
 // stackOf returns the stack of a naive store with the capabilities of
