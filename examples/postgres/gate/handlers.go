@@ -315,18 +315,26 @@ func (g *Gate) ownUser(ctx context.Context, r *http.Request, c *call, users grap
 	return user, nil
 }
 
-// getSettings is GET /v1/settings/{user}.
-func (g *Gate) getSettings(w http.ResponseWriter, r *http.Request, c *call) error {
+// ownRead is the start of a GET of the user's own data: no body, the
+// readers the request's consistency token asks for, and the path's user,
+// whom the caller may read.
+func (g *Gate) ownRead(ctx context.Context, r *http.Request, c *call) (readers, int64, error) {
 	if err := noBody(r); err != nil {
-		return err
+		return readers{}, 0, err
 	}
-	ctx, cancel := g.ctx(r)
-	defer cancel()
 	rd, err := g.reads(ctx, r, nil)
 	if err != nil {
-		return err
+		return readers{}, 0, err
 	}
 	user, err := g.ownUser(ctx, r, c, rd.graph)
+	return rd, user, err
+}
+
+// getSettings is GET /v1/settings/{user}.
+func (g *Gate) getSettings(w http.ResponseWriter, r *http.Request, c *call) error {
+	ctx, cancel := g.ctx(r)
+	defer cancel()
+	rd, user, err := g.ownRead(ctx, r, c)
 	if err != nil {
 		return err
 	}
@@ -621,16 +629,9 @@ type audiencePageJSON struct {
 // most 500), a page of who. It shows the user's own relations, so only
 // the user (or a back end) may read it.
 func (g *Gate) audience(w http.ResponseWriter, r *http.Request, c *call) error {
-	if err := noBody(r); err != nil {
-		return err
-	}
 	ctx, cancel := g.ctx(r)
 	defer cancel()
-	rd, err := g.reads(ctx, r, nil)
-	if err != nil {
-		return err
-	}
-	user, err := g.ownUser(ctx, r, c, rd.graph)
+	rd, user, err := g.ownRead(ctx, r, c)
 	if err != nil {
 		return err
 	}
